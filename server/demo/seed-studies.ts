@@ -5,6 +5,7 @@
 import {
   type Modality,
   type PersonRef,
+  type Priority,
   STUDY_STATUSES,
   type StudyStatus,
 } from '../../shared/domain.ts'
