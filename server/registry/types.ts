@@ -53,6 +53,8 @@ export interface StudyRecord {
   imageCount: number
   srCount: number
   group: string | null
+  /** The reading claim (DESIGN §4): who may write the report. */
+  claim: { holder: PersonRef; since: number; view: 'desktop' | 'documents' } | null
   lifecycle: Lifecycle
   mergedInto: string | null
   rev: number

@@ -1,0 +1,96 @@
+/**
+ * Configuration, read from the environment once in main.ts and injected
+ * everywhere else (modules never read process.env themselves).
+ */
+export interface Limits {
+  /** Largest WebSocket message accepted; larger ones close with 4413. */
+  maxMessageBytes: number
+  /** Sustained messages per second per connection, and the burst above it. */
+  messagesPerSecond: number
+  messageBurst: number
+  /** Most structs one update may declare (guards Yjs's pre-allocation). */
+  maxStructsPerUpdate: number
+  /** Awareness: bytes and nesting depth of one client's state; entries per message. */
+  maxAwarenessBytes: number
+  maxAwarenessDepth: number
+  maxAwarenessEntries: number
+  /** Awareness client ids one connection may introduce (honest clients use one). */
+  maxAwarenessIdsPerConnection: number
+  /** Bytes queued to a slow client before it is disconnected. */
+  maxBufferedBytes: number
+  /** Largest JSON request body. */
+  maxBodyBytes: number
+}
+
+export interface Config {
+  host: string
+  port: number
+  dataDir: string
+  demo: boolean
+  demoPassword: string
+  sessionTtlMs: number
+  trackerTimeoutMs: number
+  /** A room with no connections is compacted and unloaded after this long. */
+  roomIdleMs: number
+  /** Compact a document's log into a snapshot after this many records. */
+  compactEvery: number
+  metricsToken: string | null
+  /** Origins allowed for cookie-authenticated requests besides the server's own. */
+  allowedOrigins: string[]
+  staticDir: string | null
+  limits: Limits
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxMessageBytes: 2 * 1024 * 1024,
+  messagesPerSecond: 200,
+  messageBurst: 400,
+  maxStructsPerUpdate: 200_000,
+  maxAwarenessBytes: 8 * 1024,
+  maxAwarenessDepth: 16,
+  maxAwarenessEntries: 256,
+  maxAwarenessIdsPerConnection: 1,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  maxBodyBytes: 1024 * 1024,
+}
+
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    host: '127.0.0.1',
+    port: 8080,
+    dataDir: './data',
+    demo: false,
+    demoPassword: 'demo',
+    sessionTtlMs: 12 * 3600_000,
+    trackerTimeoutMs: 300_000,
+    roomIdleMs: 30_000,
+    compactEvery: 500,
+    metricsToken: null,
+    allowedOrigins: [],
+    staticDir: null,
+    ...overrides,
+    limits: { ...DEFAULT_LIMITS, ...overrides.limits },
+  }
+}
+
+/** Reads the environment variables documented in the README. Throws on malformed values. */
+export function configFromEnv(env: NodeJS.ProcessEnv, base: Partial<Config> = {}): Config {
+  const num = (name: string, fallback: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    const value = Number(raw)
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number, got "${raw}"`)
+    return value
+  }
+  return defaultConfig({
+    ...base,
+    host: env.HOST || '127.0.0.1',
+    port: num('PORT', 8080),
+    dataDir: env.DATA_DIR || './data',
+    demoPassword: env.STUDYSYNC_DEMO_PASSWORD || 'demo',
+    sessionTtlMs: num('SESSION_TTL_H', 12) * 3600_000,
+    trackerTimeoutMs: num('TRACKER_TIMEOUT_S', 300) * 1000,
+    metricsToken: env.METRICS_TOKEN || null,
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+  })
+}

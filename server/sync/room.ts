@@ -1,0 +1,238 @@
+/**
+ * A room: one Yjs document, its awareness and its connections.
+ *
+ * The rule that matters most here: a client update is appended to the log and
+ * fsync'd *before* it is applied and broadcast, so nothing another user has
+ * seen can be lost in a crash. Updates are applied in the order they were
+ * appended (a promise chain), and group commit in the log keeps that cheap.
+ */
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import type { DocName } from '../../shared/protocol.ts'
+import type { Logger } from '../logger.ts'
+import type { DocLogStore } from '../storage/types.ts'
+import { encodeAwareness, encodeSyncUpdate } from './messages.ts'
+import { SOCKET_OPEN, type SocketLike } from './socket.ts'
+
+/** Transaction origin of changes made by server code (state documents, HL7, …). */
+export const SERVER_ORIGIN = Symbol('server')
+
+/** What a room needs from a connection: where to send and how to close it. */
+export interface RoomMember {
+  readonly socket: SocketLike
+  readonly sessionId: string
+  readonly userId: string
+  /** Awareness client ids this connection introduced. */
+  readonly awarenessIds: Set<number>
+  close(code: number, reason?: string): void
+}
+
+export interface RoomHooks {
+  /** Called after a client's update is durable and applied (attribution, notices). */
+  afterUpdate?(room: Room, update: Uint8Array, origin: RoomMember): void
+  /** Called after every awareness change (the presence index). */
+  afterAwareness?(room: Room): void
+  onFsyncError?(room: Room, error: unknown): void
+  /** Counts outbound messages (metrics). */
+  onSend?(bytes: number): void
+}
+
+/** Ids removed recently are not claimable by another connection: stale echoes of them arrive late. */
+const REMOVED_ID_MEMORY_MS = 60_000
+
+export class Room {
+  readonly awareness: awarenessProtocol.Awareness
+  readonly members = new Set<RoomMember>()
+  /** Which member introduced each awareness client id. */
+  readonly awarenessOwners = new Map<number, RoomMember>()
+  private readonly removedIds = new Map<number, number>()
+  private chain: Promise<void> = Promise.resolve()
+  /** Commits appended or being appended but not yet applied; compaction waits for 0. */
+  private inFlight = 0
+  private lastSeq: number
+  private recordsSinceSnapshot: number
+  private compacting: Promise<void> | null = null
+
+  constructor(
+    readonly name: string,
+    readonly docName: DocName,
+    readonly doc: Y.Doc,
+    private readonly log: DocLogStore,
+    private readonly logger: Logger,
+    private readonly hooks: RoomHooks,
+    stored: { lastSeq: number; recordsSinceSnapshot: number },
+    private readonly compactEvery: number,
+  ) {
+    this.lastSeq = stored.lastSeq
+    this.recordsSinceSnapshot = stored.recordsSinceSnapshot
+    this.awareness = new awarenessProtocol.Awareness(doc)
+    // The server publishes no presence of its own.
+    this.awareness.setLocalState(null)
+    doc.on('update', this.onDocUpdate)
+    this.awareness.on('update', this.onAwarenessUpdate)
+  }
+
+  /**
+   * Makes a client's (already validated) update durable, then applies and
+   * broadcasts it. Rejects when storage fails: the caller tells the client,
+   * whose copy still holds the edit, so nothing is lost.
+   */
+  commit(update: Uint8Array, origin: RoomMember): Promise<void> {
+    this.inFlight++
+    const durable = this.log.append(this.name, update)
+    const applied = this.chain.then(async () => {
+      try {
+        const seq = await durable
+        Y.applyUpdate(this.doc, update, origin)
+        this.noteRecord(seq)
+        this.observe(() => this.hooks.afterUpdate?.(this, update, origin))
+      } finally {
+        this.inFlight--
+      }
+    })
+    this.chain = applied.catch(() => {})
+    return applied.then(() => this.maybeCompact())
+  }
+
+  /**
+   * Changes a server-owned document. The registry is the source of truth for
+   * these, written durably before this is called; the update is logged and
+   * broadcast once durable.
+   */
+  serverWrite(mutate: (doc: Y.Doc) => void): void {
+    this.doc.transact(() => mutate(this.doc), SERVER_ORIGIN)
+  }
+
+  /** Resolves when every commit queued so far has been applied. */
+  settled(): Promise<void> {
+    return this.chain
+  }
+
+  add(member: RoomMember): void {
+    this.members.add(member)
+  }
+
+  /** Removes a member and its presence, telling everyone else. */
+  remove(member: RoomMember): void {
+    if (!this.members.delete(member)) return
+    const ids = [...member.awarenessIds].filter((id) => this.awarenessOwners.get(id) === member)
+    const now = Date.now()
+    for (const id of ids) {
+      this.awarenessOwners.delete(id)
+      this.removedIds.set(id, now)
+    }
+    if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, SERVER_ORIGIN)
+  }
+
+  /** May `member` introduce awareness client id `id`? */
+  mayClaimAwarenessId(member: RoomMember, id: number, maxIds: number): boolean {
+    const owner = this.awarenessOwners.get(id)
+    if (owner) return owner === member
+    const removedAt = this.removedIds.get(id)
+    if (removedAt !== undefined && Date.now() - removedAt < REMOVED_ID_MEMORY_MS) return false
+    return member.awarenessIds.size < maxIds
+  }
+
+  claimAwarenessId(member: RoomMember, id: number): void {
+    this.awarenessOwners.set(id, member)
+    member.awarenessIds.add(id)
+  }
+
+  broadcast(message: Uint8Array, except?: RoomMember): void {
+    for (const member of this.members) {
+      if (member !== except) this.send(member, message)
+    }
+  }
+
+  send(member: RoomMember, message: Uint8Array): void {
+    const { socket } = member
+    if (socket.readyState !== SOCKET_OPEN) return
+    socket.send(message)
+    this.hooks.onSend?.(message.byteLength)
+  }
+
+  /** Compacts if anything was logged since the last snapshot; used before unloading. */
+  async flush(): Promise<void> {
+    await this.chain
+    await this.compacting
+    if (this.recordsSinceSnapshot > 0 && this.inFlight === 0) await this.compact()
+  }
+
+  destroy(): void {
+    this.doc.off('update', this.onDocUpdate)
+    this.awareness.off('update', this.onAwarenessUpdate)
+    this.awareness.destroy()
+    this.doc.destroy()
+  }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === SERVER_ORIGIN) {
+      this.persistServerUpdate(update)
+      return
+    }
+    // Client updates arrive here only after they were made durable in commit().
+    this.broadcast(encodeSyncUpdate(update), origin as RoomMember)
+  }
+
+  private persistServerUpdate(update: Uint8Array): void {
+    this.inFlight++
+    this.log
+      .append(this.name, update)
+      .then((seq) => {
+        this.noteRecord(seq)
+        this.broadcast(encodeSyncUpdate(update))
+      })
+      .catch((error) => this.hooks.onFsyncError?.(this, error))
+      .finally(() => {
+        this.inFlight--
+      })
+  }
+
+  private readonly onAwarenessUpdate = (
+    change: { added: number[]; updated: number[]; removed: number[] },
+    _origin: unknown,
+  ): void => {
+    const changed = [...change.added, ...change.updated, ...change.removed]
+    this.broadcast(encodeAwareness(this.awareness, changed))
+    this.observe(() => this.hooks.afterAwareness?.(this))
+  }
+
+  /** Observer hooks never break the room: their failures are logged. */
+  private observe(run: () => void): void {
+    try {
+      run()
+    } catch (error) {
+      this.logger.error('room observer failed', { doc: this.name, error: String(error) })
+    }
+  }
+
+  private noteRecord(seq: number): void {
+    this.lastSeq = Math.max(this.lastSeq, seq)
+    this.recordsSinceSnapshot++
+  }
+
+  private maybeCompact(): void {
+    if (this.recordsSinceSnapshot < this.compactEvery || this.compacting || this.inFlight > 0) return
+    void this.compact()
+  }
+
+  /**
+   * Snapshots the document over every record applied so far. Only runs with
+   * nothing in flight, so every sequence number ≤ lastSeq is in the snapshot.
+   */
+  private compact(): Promise<void> {
+    const snapshot = Y.encodeStateAsUpdate(this.doc)
+    const throughSeq = this.lastSeq
+    const covered = this.recordsSinceSnapshot
+    this.compacting = this.log
+      .compact(this.name, snapshot, throughSeq)
+      .then(() => {
+        this.recordsSinceSnapshot -= covered
+      })
+      .catch((error) => this.logger.error('compaction failed', { doc: this.name, error: String(error) }))
+      .finally(() => {
+        this.compacting = null
+      })
+    return this.compacting
+  }
+}
