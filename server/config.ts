@@ -54,7 +54,10 @@ export const DEFAULT_LIMITS: Limits = {
   maxBodyBytes: 1024 * 1024,
 }
 
-export function defaultConfig(overrides: Partial<Config> = {}): Config {
+/** Overrides for tests and main: every field optional, limits merged field by field. */
+export type ConfigOverrides = Partial<Omit<Config, 'limits'>> & { limits?: Partial<Limits> }
+
+export function defaultConfig(overrides: ConfigOverrides = {}): Config {
   return {
     host: '127.0.0.1',
     port: 8080,
@@ -74,7 +77,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /** Reads the environment variables documented in the README. Throws on malformed values. */
-export function configFromEnv(env: NodeJS.ProcessEnv, base: Partial<Config> = {}): Config {
+export function configFromEnv(env: NodeJS.ProcessEnv, base: ConfigOverrides = {}): Config {
   const num = (name: string, fallback: number): number => {
     const raw = env[name]
     if (raw === undefined || raw === '') return fallback

@@ -1,0 +1,235 @@
+/**
+ * createServer: builds one StudySync server instance from injected storage,
+ * clock, logger and configuration (STYLE 10). It owns its rooms, sessions and
+ * metrics; nothing lives at module level, so tests run many side by side.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
+import type { Duplex } from 'node:stream'
+import { CloseCode, type GoneReason, parseDocName } from '../shared/protocol.ts'
+import { PATIENT_FORM, REPORT_BODY_MAX_LENGTH, STUDY_FORM } from '../shared/schema.ts'
+import { type DocAccess, docAccess } from './access/policy.ts'
+import { SessionService } from './auth/sessions.ts'
+import type { Clock } from './clock.ts'
+import type { Config } from './config.ts'
+import { HttpError } from './http/errors.ts'
+import { healthRoutes } from './http/health-routes.ts'
+import { sendJson } from './http/request.ts'
+import { Router } from './http/router.ts'
+import { setSecurityHeaders } from './http/security.ts'
+import { sessionRoutes } from './http/session-routes.ts'
+import { serveStatic } from './http/static-files.ts'
+import type { Logger } from './logger.ts'
+import { createMetrics } from './metrics.ts'
+import type { ConnectionPolicy, WriteVerdict } from './sync/connection.ts'
+import { validateFieldsUpdate, validateReportUpdate } from './sync/field-validator.ts'
+import type { Room } from './sync/room.ts'
+import { RoomManager } from './sync/rooms.ts'
+import { SyncEndpoint } from './sync/sync-endpoint.ts'
+import type { DocLogStore, RegistryStore } from './storage/types.ts'
+
+export interface ServerDeps {
+  config: Config
+  registry: RegistryStore
+  docs: DocLogStore
+  clock: Clock
+  logger: Logger
+  metrics?: ReturnType<typeof createMetrics>
+}
+
+export interface StudySyncServer {
+  /** Starts listening; resolves with the bound port. */
+  listen(): Promise<number>
+  /** Graceful shutdown: stop accepting, close clients with 4503, flush, close storage. */
+  close(): Promise<void>
+  readonly url: string
+  readonly rooms: RoomManager
+  readonly sessions: SessionService
+  readonly sync: SyncEndpoint
+  readonly metrics: ReturnType<typeof createMetrics>
+}
+
+export function createServer(deps: ServerDeps): StudySyncServer {
+  const { config, registry, docs, clock, logger } = deps
+  const metrics = deps.metrics ?? createMetrics()
+  const sessions = new SessionService(registry, clock, config.sessionTtlMs)
+  let ready = false
+
+  const rooms = new RoomManager({
+    log: docs,
+    logger,
+    idleMs: config.roomIdleMs,
+    compactEvery: config.compactEvery,
+    hooks: {
+      onSend: () => metrics.messagesOut.inc(),
+      onFsyncError: (room, error) => {
+        metrics.storageErrors.inc()
+        logger.error('server write could not be logged', { doc: room.name, error: String(error) })
+      },
+    },
+  })
+
+  const policy: ConnectionPolicy = {
+    mayWrite: (identity, room) => {
+      const access = docAccess(identity, room.docName, registry.read())
+      return access.kind === 'allowed' && access.write
+    },
+    validate: validateFor,
+    onRefused: (conn, reason, field) => {
+      metrics.refusedWrites.inc()
+      logger.warn('write refused', { doc: conn.room.name, user: conn.userId, reason, field })
+    },
+    onProtocolError: (conn, error) => {
+      metrics.protocolErrors.inc()
+      logger.warn('protocol error', { doc: conn.room.name, user: conn.userId, error })
+    },
+    onStorageError: (conn, error) => {
+      metrics.storageErrors.inc()
+      logger.error('log append failed', { doc: conn.room.name, error: String(error) })
+    },
+    onMessage: (bytes) => {
+      metrics.messagesIn.inc()
+      metrics.bytesIn.inc(bytes)
+    },
+  }
+
+  const sync = new SyncEndpoint({
+    rooms,
+    limits: config.limits,
+    clock,
+    logger,
+    allowedOrigins: config.allowedOrigins,
+    authenticate: (token) => sessions.authenticate(token),
+    access: (session, name) => accessFor(session.identity, name),
+    goneReason,
+    policy,
+    onConnectionChange: (delta) => {
+      metrics.connections.inc(delta)
+      metrics.roomsLoaded.set(rooms.loadedCount)
+    },
+    onServerClose: (code) => metrics.closes.inc({ code: String(code) }),
+  })
+
+  sessions.onRevoked((sessionId) => {
+    sync.closeWhere((conn) => conn.sessionId === sessionId, CloseCode.notAuthenticated, 'session revoked')
+  })
+
+  const router = new Router()
+  healthRoutes(router, { isReady: () => ready, metrics, sessions, config })
+  sessionRoutes(router, {
+    registry,
+    sessions,
+    logger,
+    sessionTtlMs: config.sessionTtlMs,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    allowedOrigins: config.allowedOrigins,
+  })
+
+  const staticRoot = config.staticDir ? resolve(config.staticDir) : null
+  const http = createHttpServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+    void handleRequest(req, res)
+  })
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {})
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (!sync.handles(url)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    sync.upgrade(req, socket, head, url).catch((error) => {
+      logger.error('upgrade failed', { error: String(error) })
+      socket.destroy()
+    })
+  })
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res)
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    try {
+      const match = router.match(req.method ?? 'GET', url.pathname)
+      if (match === 'method') throw new HttpError(405, 'method_not_allowed', 'Method not allowed.')
+      if (match) return await match.handler({ req, res, url, params: match.params })
+      if (url.pathname.startsWith('/api/')) throw new HttpError(404, 'not_found', 'No such endpoint.')
+      if (staticRoot && (req.method === 'GET' || req.method === 'HEAD')) {
+        if (await serveStatic(staticRoot, url.pathname, res)) return
+      }
+      throw new HttpError(404, 'not_found', 'Not found.')
+    } catch (error) {
+      if (res.headersSent) return void res.destroy()
+      if (error instanceof HttpError) return sendJson(res, error.status, error.toJSON())
+      logger.error('request failed', { path: url.pathname, error: String(error) })
+      sendJson(res, 500, { error: 'internal', message: 'Something went wrong on the server.' })
+    }
+  }
+
+  function accessFor(identity: Parameters<typeof docAccess>[0], name: string): DocAccess {
+    const doc = parseDocName(name)
+    return doc ? docAccess(identity, doc, registry.read()) : { kind: 'missing' }
+  }
+
+  function goneReason(name: string, access: DocAccess & { kind: 'gone' }): GoneReason {
+    const doc = parseDocName(name)
+    const data = registry.read()
+    const record =
+      doc && 'accession' in doc
+        ? data.studies.find((s) => s.accession === doc.accession)
+        : data.patients.find((p) => doc && 'patientId' in doc && p.id === doc.patientId)
+    const by = record && 'updatedBy' in record && record.updatedBy ? record.updatedBy : 'SYSTEM'
+    const at = record && 'updatedAt' in record && record.updatedAt ? record.updatedAt : clock.now()
+    return {
+      reason: access.lifecycle,
+      by,
+      at: new Date(at).toISOString(),
+      ...(access.mergedInto ? { mergedInto: access.mergedInto } : {}),
+    }
+  }
+
+  function validateFor(room: Room, update: Uint8Array): WriteVerdict {
+    switch (room.docName.kind) {
+      case 'study':
+        return verdict(validateFieldsUpdate(room.doc, update, STUDY_FORM))
+      case 'patient':
+        return verdict(validateFieldsUpdate(room.doc, update, PATIENT_FORM))
+      case 'studyReport':
+        return verdict(validateReportUpdate(room.doc, update, REPORT_BODY_MAX_LENGTH))
+      default:
+        return { ok: false, reason: 'this document is written only by the server' }
+    }
+  }
+
+  let url = ''
+  return {
+    get url() {
+      return url
+    },
+    rooms,
+    sessions,
+    sync,
+    metrics,
+    listen: () =>
+      new Promise<number>((resolveListen, reject) => {
+        http.once('error', reject)
+        http.listen(config.port, config.host, () => {
+          const { port } = http.address() as AddressInfo
+          url = `http://${config.host}:${port}`
+          ready = true
+          resolveListen(port)
+        })
+      }),
+    async close() {
+      ready = false
+      sync.shutdown()
+      await new Promise<void>((done) => http.close(() => done()))
+      http.closeAllConnections()
+      await rooms.closeAll()
+      await sessions.flush().catch(() => {})
+      await docs.close()
+      await registry.close()
+    },
+  }
+}
+
+function verdict(result: { ok: true } | { ok: false; error: string; field?: string }): WriteVerdict {
+  return result.ok ? { ok: true } : { ok: false, reason: result.error, field: result.field }
+}

@@ -1,0 +1,59 @@
+/**
+ * Opens the embedded storage under DATA_DIR and seeds the demo site into an
+ * empty one. Shared by `npm start`, `npm run dev` and spawned test servers.
+ */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { hashPassword } from './auth/passwords.ts'
+import type { Clock } from './clock.ts'
+import { buildDemoSite } from './demo/seed.ts'
+import type { Logger } from './logger.ts'
+import type { Metrics } from './metrics.ts'
+import { emptyRegistry } from './registry/types.ts'
+import { FileDocLogStore } from './storage/file-doc-log.ts'
+import { LowdbRegistryStore } from './storage/lowdb-registry.ts'
+import type { DocLogStore, RegistryStore } from './storage/types.ts'
+
+export interface OpenedStorage {
+  registry: RegistryStore
+  docs: DocLogStore
+  seeded: boolean
+}
+
+export async function openFileStorage(
+  dataDir: string,
+  metrics: Metrics,
+): Promise<{ registry: RegistryStore; docs: DocLogStore }> {
+  await mkdir(join(dataDir, 'docs'), { recursive: true })
+  const registry = await LowdbRegistryStore.open(join(dataDir, 'registry.json'), emptyRegistry)
+  const docs = new FileDocLogStore({
+    dir: join(dataDir, 'docs'),
+    onFsync: (ms, records) => {
+      metrics.fsyncSeconds.observe(ms / 1000)
+      metrics.fsyncRecords.observe(records)
+    },
+  })
+  return { registry, docs }
+}
+
+/** Seeds the demo site when the registry has no users yet. Returns whether it seeded. */
+export async function seedDemoIfEmpty(
+  storage: { registry: RegistryStore; docs: DocLogStore },
+  options: { password: string; clock: Clock; logger: Logger },
+): Promise<boolean> {
+  if (storage.registry.read().users.length > 0) return false
+  const site = buildDemoSite({ hashPassword, password: options.password, now: options.clock.now() })
+  await Promise.all([...site.docs].map(([name, update]) => storage.docs.append(name, update)))
+  await storage.registry.update((data) => {
+    data.users = site.users
+    data.patients = site.patients
+    data.studies = site.studies
+    data.settings.demo = true
+  })
+  options.logger.info('seeded demo site', {
+    users: site.users.length,
+    patients: site.patients.length,
+    studies: site.studies.length,
+  })
+  return true
+}
