@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm test`: runs every runner (vitest: unit + integration; @web/test-runner:
+// browser), even when an earlier one fails, then prints one line totalling
+// all of them, `N passed, M failed`, which CI reads.
+import { spawn } from 'node:child_process'
+
+const runners = [
+  { name: 'vitest', cmd: ['npx', 'vitest', 'run'], parse: parseVitest },
+  { name: 'web-test-runner', cmd: ['npx', 'wtr', '--config', 'test/browser/wtr.config.mjs'], parse: parseWtr },
+]
+
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+
+function parseVitest(out) {
+  const line = out.split('\n').find((l) => /^\s*Tests\s+/.test(l)) ?? ''
+  return { passed: count(line, /(\d+) passed/), failed: count(line, /(\d+) failed/) }
+}
+
+function parseWtr(out) {
+  // WTR repeats its progress line; the last one holds the totals.
+  const lines = out.split('\n').filter((l) => /\d+ passed, \d+ failed/.test(l))
+  const line = lines.at(-1) ?? ''
+  return { passed: count(line, /(\d+) passed/), failed: count(line, /(\d+) failed/) }
+}
+
+function count(line, re) {
+  const m = line.match(re)
+  return m ? Number(m[1]) : 0
+}
+
+function run([cmd, ...args]) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } })
+    let out = ''
+    const tee = (stream) => (d) => {
+      out += d
+      stream.write(d)
+    }
+    child.stdout.on('data', tee(process.stdout))
+    child.stderr.on('data', tee(process.stderr))
+    child.on('close', (code) => resolve({ code: code ?? 1, out: stripAnsi(out) }))
+  })
+}
+
+let passed = 0
+let failed = 0
+let exitCode = 0
+for (const runner of runners) {
+  const { code, out } = await run(runner.cmd)
+  const result = runner.parse(out)
+  // A runner that failed without reporting a failing test (crash, config error) counts as one failure.
+  if (code !== 0 && result.failed === 0) result.failed = 1
+  console.log(`\n[${runner.name}] ${result.passed} passed, ${result.failed} failed (exit ${code})`)
+  passed += result.passed
+  failed += result.failed
+  if (code !== 0) exitCode = 1
+}
+console.log(`\n${passed} passed, ${failed} failed`)
+process.exit(exitCode)
