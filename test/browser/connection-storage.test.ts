@@ -68,26 +68,26 @@ describe('connection layer: local storage (DESIGN §6)', () => {
     // Shares the victim's id as a prefix: must survive (ids are encoded, `:` cannot match).
     const lookalike = `${victim}:x`
     users.push(lookalike)
-    const docs = [`study/${unique('w1')}`, `patient/${unique('w2')}`]
+    const docs = [`study/${unique('w1')}`, `patient/${unique('w2')}`] as const
     for (const [userId, docName] of [
       [victim, docs[0]],
       [victim, docs[1]],
       [neighbour, docs[0]],
       [lookalike, docs[0]],
     ] as const) {
-      const handle = openOffline(userId, docName!, server.syncUrl)
+      const handle = openOffline(userId, docName, server.syncUrl)
       await handle.whenLocalLoaded
       await handle.destroy()
     }
 
     const result = await wipeUserDocuments(victim)
 
-    const victimDbs = docs.map((d) => documentDatabaseName(victim, d!))
+    const victimDbs = docs.map((d) => documentDatabaseName(victim, d))
     expect([...result.deleted].sort()).to.deep.equal([...victimDbs].sort())
     expect(result.pending).to.deep.equal([])
     const remaining = await databaseNames()
     for (const name of victimDbs) expect(remaining).to.not.include(name)
-    expect(remaining).to.include(documentDatabaseName(neighbour, docs[0]!))
-    expect(remaining).to.include(documentDatabaseName(lookalike, docs[0]!))
+    expect(remaining).to.include(documentDatabaseName(neighbour, docs[0]))
+    expect(remaining).to.include(documentDatabaseName(lookalike, docs[0]))
   })
 })

@@ -22,8 +22,10 @@ export async function testServer(): Promise<TestServer> {
     (await fetch(`${http}${path}?room=${encodeURIComponent(docName)}`)).json()
   return {
     syncUrl: `ws://127.0.0.1:${port}/sync`,
-    connections: async (docName) => ((await get('/__stats', docName)) as { connections: number }).connections,
-    fields: async (docName) => ((await get('/__doc', docName)) as { fields: Record<string, unknown> }).fields,
+    connections: async (docName) =>
+      ((await get('/__stats', docName)) as { connections: number }).connections,
+    fields: async (docName) =>
+      ((await get('/__doc', docName)) as { fields: Record<string, unknown> }).fields,
   }
 }
 

@@ -4,8 +4,8 @@
  * from seeing a global `describe` by accident.
  */
 type Done = (error?: unknown) => void
-type Test = (this: unknown, done: Done) => void | Promise<unknown>
-type AsyncTest = (this: unknown) => void | Promise<unknown>
+type Test = (this: unknown, done: Done) => unknown
+type AsyncTest = (this: unknown) => unknown
 
 interface MochaGlobals {
   describe(title: string, body: () => void): void

@@ -17,9 +17,9 @@
 import http from 'node:http'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import { WebSocketServer } from 'ws'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
-import { WebSocketServer } from 'ws'
 import * as Y from 'yjs'
 
 const MESSAGE_SYNC = 0
@@ -160,7 +160,10 @@ function wireBroadcasts(/** @type {Room} */ r) {
     const changed = [...added, ...updated, ...removed]
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(r.awareness, changed))
+    encoding.writeVarUint8Array(
+      encoder,
+      awarenessProtocol.encodeAwarenessUpdate(r.awareness, changed),
+    )
     const message = encoding.toUint8Array(encoder)
     for (const conn of r.conns) if (conn !== origin) conn.send(message)
   })
