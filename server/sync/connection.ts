@@ -42,6 +42,10 @@ export class Connection implements RoomMember {
   readonly openedAt: number
   private readonly bucket: TokenBucket
   private closed = false
+  /** This connection's commit being made durable; its next updates wait behind it. */
+  private inFlight: Promise<void> | null = null
+  private queued: Uint8Array[] = []
+  private queuedBytes = 0
 
   constructor(
     readonly socket: SocketLike,
@@ -128,21 +132,58 @@ export class Connection implements RoomMember {
     }
   }
 
+  /**
+   * A client's updates build on each other (its second keystroke's origin is
+   * its first). Validation and novelty checks need the earlier ones applied,
+   * so while one commit is in flight the next updates queue and then go out
+   * merged as one commit: per-connection order, no lost group commit.
+   */
   private onUpdate(update: Uint8Array): void {
     const shape = checkUpdateShape(update, { maxStructs: this.limits.maxStructsPerUpdate })
     if (!shape.ok) throw new ProtocolError(`malformed update: ${shape.error}`)
+    if (this.inFlight) {
+      this.queuedBytes += update.byteLength
+      if (this.queuedBytes > this.limits.maxBufferedBytes) {
+        return this.close(CloseCode.tooManyMessages, 'too many pending updates')
+      }
+      this.queued.push(update)
+      return
+    }
+    this.process(update)
+  }
+
+  private process(update: Uint8Array): void {
     // The step 2 of a client with nothing new is not a write, even from a reader.
-    if (!addsToDoc(this.room.doc, update)) return
+    if (!addsToDoc(this.room.doc, update)) return this.drain()
     if (!this.policy.mayWrite(this.identity, this.room)) {
       return this.refuse('this connection may not write to this document')
     }
     const verdict = this.policy.validate(this.room, update)
     if (!verdict.ok) return this.refuse(verdict.reason, verdict.field)
-    this.room.commit(update, this).catch((error) => {
-      this.policy.onStorageError(this, error)
-      // The client still holds the edit locally and resends it after reconnecting.
-      this.close(CloseCode.shuttingDown, 'storage unavailable, retry later')
-    })
+    this.inFlight = this.room.commit(update, this).then(
+      () => {
+        this.inFlight = null
+        this.drain()
+      },
+      (error) => {
+        this.inFlight = null
+        this.policy.onStorageError(this, error)
+        // The client still holds the edit locally and resends it after reconnecting.
+        this.close(CloseCode.shuttingDown, 'storage unavailable, retry later')
+      },
+    )
+  }
+
+  private drain(): void {
+    if (this.closed || this.queued.length === 0) return
+    const batch = this.queued
+    this.queued = []
+    this.queuedBytes = 0
+    try {
+      this.process(batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch))
+    } catch (error) {
+      this.fail(error instanceof Error ? error.message : String(error))
+    }
   }
 
   private refuse(reason: string, field?: string): void {

@@ -7,9 +7,10 @@
 import * as Y from 'yjs'
 
 export function addsToDoc(doc: Y.Doc, update: Uint8Array): boolean {
-  const have = Y.decodeStateVector(Y.encodeStateVector(doc))
-  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))) {
-    if (clock > (have.get(client) ?? 0)) return true
+  // Not encodeStateVectorFromUpdate: it only reports clients whose structs start at clock 0.
+  const { to } = Y.parseUpdateMeta(update)
+  for (const [client, clock] of to) {
+    if (clock > Y.getState(doc.store, client)) return true
   }
   const { ds } = Y.decodeUpdate(update)
   if (ds.clients.size === 0) return false

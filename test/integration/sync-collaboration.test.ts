@@ -34,8 +34,10 @@ describe('collaborative edits', () => {
     const fb = b.doc.getMap('fields')
     fa.set('priority', 'STAT')
     fb.set('referringPhysician', 'DR WHO')
-    const converged = () => fa.get('referringPhysician') === 'DR WHO' && fb.get('priority') === 'STAT'
-    await Promise.all([until(a.doc, converged), until(b.doc, converged)])
+    await Promise.all([
+      until(a.doc, () => fa.get('referringPhysician') === 'DR WHO'),
+      until(b.doc, () => fb.get('priority') === 'STAT'),
+    ])
     const server = (await serverDoc('study/A10001')).getMap('fields')
     expect(server.get('priority')).toBe('STAT')
     expect(server.get('referringPhysician')).toBe('DR WHO')

@@ -37,7 +37,7 @@ async function open(username: string, docName: string, doc?: Y.Doc): Promise<Tes
 
 function updateOf(edit: (doc: Y.Doc) => void): Uint8Array {
   const doc = new Y.Doc()
-  let update = new Uint8Array()
+  let update: Uint8Array = new Uint8Array()
   doc.on('update', (u: Uint8Array) => {
     update = u
   })
@@ -132,6 +132,7 @@ describe('write rules', () => {
   it("a connection's presence is removed when it closes", async () => {
     const watcher = await open('huyen', 'study/A10015')
     const leaver = await open('tech', 'study/A10015')
+    leaver.provider.awareness.setLocalStateField('mode', 'viewing')
     const id = leaver.doc.clientID
     await new Promise<void>((resolve) => {
       const check = () => watcher.provider.awareness.getStates().has(id) && resolve()

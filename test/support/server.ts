@@ -9,7 +9,7 @@ import { createServer, type StudySyncServer } from '../../server/app.ts'
 import { openFileStorage, seedDemoIfEmpty } from '../../server/bootstrap.ts'
 import { type Clock, systemClock } from '../../server/clock.ts'
 import { type ConfigOverrides, defaultConfig } from '../../server/config.ts'
-import { silentLogger } from '../../server/logger.ts'
+import { jsonLogger, silentLogger } from '../../server/logger.ts'
 import { createMetrics } from '../../server/metrics.ts'
 import { MemoryDocLogStore } from '../../server/storage/memory-doc-log.ts'
 import { MemoryRegistryStore } from '../../server/storage/memory-registry.ts'
@@ -50,7 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
   await seedDemoIfEmpty(storage, { password: DEMO_PASSWORD, clock, logger: silentLogger })
   const config = defaultConfig({ port: 0, host: '127.0.0.1', ...options.config })
-  const server = createServer({ config, ...storage, clock, logger: silentLogger, metrics })
+  const server = createServer({ config, ...storage, clock, logger: process.env.STUDYSYNC_TEST_LOG ? jsonLogger() : silentLogger, metrics })
   await server.listen()
   const url = server.url
   return {
