@@ -1,0 +1,55 @@
+/**
+ * The audit trail (DESIGN §7): append-only, fsync'd, hash-chained. Every
+ * access, change, command, claim, forced close, refused write, login and
+ * failure lands here. Security-relevant entries are durable before the HTTP
+ * response that reports them.
+ */
+import type { PersonRef } from '../../shared/domain.ts'
+
+export type AuditActor = PersonRef | 'SYSTEM'
+
+export type AuditOutcome = 'success' | 'failure' | 'refused'
+
+export type AuditSubjectType = 'study' | 'patient' | 'user' | 'session' | 'audit' | 'document' | 'system'
+
+export interface AuditEntryInput {
+  actor: AuditActor
+  onBehalfOf?: PersonRef
+  /** Dotted verb, e.g. `study.open`, `claim.acquire`, `sync.write-refused`, `login.failure`. */
+  action: string
+  subject: { type: AuditSubjectType; id: string }
+  patientId?: string
+  outcome: AuditOutcome
+  source: { ip: string; session: string | null }
+  details?: Record<string, unknown>
+}
+
+export interface AuditEntry extends AuditEntryInput {
+  /** Position in the chain, as a decimal string ("1", "2", …). */
+  id: string
+  at: string
+  /** sha256 (hex) over prevHash and the canonical JSON of every other field. */
+  hash: string
+  prevHash: string
+}
+
+export interface AuditQuery {
+  subject?: string
+  user?: string
+  action?: string
+  /** ISO timestamps, inclusive. */
+  from?: string
+  to?: string
+  cursor?: string
+  limit?: number
+}
+
+export interface AuditLog {
+  /** Appends and resolves once the entry is durable (fsync'd). Appends are serialised in call order. */
+  append(entry: AuditEntryInput): Promise<AuditEntry>
+  /** Newest first; `nextCursor` pages further back. */
+  query(query: AuditQuery): Promise<{ entries: AuditEntry[]; nextCursor: string | null }>
+  /** Re-reads the stored log (not memory) and checks every hash and link. */
+  verify(): Promise<{ ok: boolean; entries: number; brokenAt?: string }>
+  close(): Promise<void>
+}
