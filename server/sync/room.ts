@@ -32,6 +32,12 @@ export interface RoomHooks {
   afterUpdate?(room: Room, update: Uint8Array, origin: RoomMember): void
   /** Called after every awareness change (the presence index). */
   afterAwareness?(room: Room): void
+  /**
+   * Called when a member leaves, with the presence states it still had: a
+   * client that closes gracefully clears its state first, so non-empty
+   * `lost` means the connection dropped (S4 "connection lost").
+   */
+  afterMemberLeft?(room: Room, member: RoomMember, lost: { clientId: number; state: Record<string, unknown> }[]): void
   onFsyncError?(room: Room, error: unknown): void
   /** Counts outbound messages (metrics). */
   onSend?(bytes: number): void
@@ -116,12 +122,17 @@ export class Room {
   remove(member: RoomMember): void {
     if (!this.members.delete(member)) return
     const ids = [...member.awarenessIds].filter((id) => this.awarenessOwners.get(id) === member)
+    const lost = ids.flatMap((clientId) => {
+      const state = this.awareness.getStates().get(clientId)
+      return state ? [{ clientId, state }] : []
+    })
     const now = Date.now()
     for (const id of ids) {
       this.awarenessOwners.delete(id)
       this.removedIds.set(id, now)
     }
     if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, SERVER_ORIGIN)
+    this.observe(() => this.hooks.afterMemberLeft?.(this, member, lost))
   }
 
   /** May `member` introduce awareness client id `id`? */
