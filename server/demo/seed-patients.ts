@@ -48,7 +48,15 @@ function buildPatient(
     address: `${rng.int(2, 980)} ${rng.pick(STREETS)}, ${town.town}, ${town.state} ${town.zip}`,
   }
   const createdAt = now - rng.int(30, 3650) * DAY_MS
-  const record: PatientRecord = { id: p.id, lifecycle: 'active', mergedInto: null, createdAt }
+  const record: PatientRecord = {
+    id: p.id,
+    name: String(fields.name),
+    lifecycle: 'active',
+    mergedInto: null,
+    createdAt,
+    updatedBy: 'SYSTEM',
+    updatedAt: createdAt,
+  }
   return { record, fields, sex: p.sex, age }
 }
 

@@ -74,7 +74,10 @@ export function buildStudies(
     for (const modality of visit.modalities) {
       const accession = `A${10001 + studies.length}`
       const fields = studyFields(rng, modality, used, priorities[studies.length]!)
-      studies.push({ record: studyRecord(rng, { accession, visit, modality, staff, now }), fields })
+      const record = studyRecord(rng, { accession, visit, modality, staff, now })
+      record.priority = fields.priority as Priority
+      record.description = String(fields.description)
+      studies.push({ record, fields })
     }
   }
   return studies
@@ -126,6 +129,8 @@ function studyRecord(
     accession: s.accession,
     patientId: s.visit.patient.record.id,
     modality: s.modality,
+    priority: 'ROUTINE',
+    description: '',
     studyDate: isoDate(s.now - s.visit.daysAgo * DAY_MS),
     status,
     ...assignments(rng, status, s.modality, s.staff),
@@ -134,6 +139,8 @@ function studyRecord(
       reached(status, 'ready-to-read') && SR_MODALITIES.includes(s.modality) && rng.chance(0.4)
         ? 1
         : 0,
+    imageUids: [],
+    srUids: [],
     group: null,
     claim: null,
     lifecycle: 'active',

@@ -35,15 +35,22 @@ export interface SessionRecord {
 
 export interface PatientRecord {
   id: string
+  /** Summary of the patient form's `name` (FAMILY^GIVEN), kept for worklists. */
+  name: string
   lifecycle: Lifecycle
   mergedInto: string | null
   createdAt: number
+  updatedBy: PersonRef | 'SYSTEM' | null
+  updatedAt: number | null
 }
 
 export interface StudyRecord {
   accession: string
   patientId: string
   modality: Modality
+  /** Summaries of the form's `priority` and `description`, kept for worklists. */
+  priority: Priority
+  description: string
   studyDate: string
   status: StudyStatus
   readingPhysician: PersonRef | null
@@ -52,6 +59,9 @@ export interface StudyRecord {
   transcriptionist: PersonRef | null
   imageCount: number
   srCount: number
+  /** SOP instance UIDs that arrived through the API (duplicates are not counted twice). */
+  imageUids: string[]
+  srUids: string[]
   group: string | null
   /** The reading claim (DESIGN §4): who may write the report. */
   claim: { holder: PersonRef; since: number; view: 'desktop' | 'documents' } | null

@@ -87,7 +87,8 @@ async function readExisting(db: Low<RegistryData | null>, file: string): Promise
 
 /**
  * Checks the top level against `reference`: same version, and every field present with
- * the same kind (array / object / scalar type). Records inside are not validated here.
+ * the same kind (array / object / scalar type); missing fields are filled from it.
+ * Records inside are not validated here.
  */
 function checkShape(file: string, data: unknown, reference: RegistryData): void {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -99,8 +100,10 @@ function checkShape(file: string, data: unknown, reference: RegistryData): void 
     throw new StorageCorruptError(file, detail, REMEDY)
   }
   for (const [key, expected] of Object.entries(reference)) {
+    // A collection added by a newer server starts empty: additive changes need no migration.
     if (!(key in record)) {
-      throw new StorageCorruptError(file, `field "${key}" is missing`, REMEDY)
+      record[key] = expected
+      continue
     }
     if (kindOf(record[key]) !== kindOf(expected)) {
       const detail = `field "${key}" is ${kindOf(record[key])}, expected ${kindOf(expected)}`

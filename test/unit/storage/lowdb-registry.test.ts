@@ -48,11 +48,6 @@ describe('LowdbRegistryStore', () => {
     ['an array', '[]', /not a JSON object/],
     ['another version', JSON.stringify({ ...emptyRegistry(), version: 2 }), /version 2/],
     [
-      'a missing field',
-      JSON.stringify({ ...emptyRegistry(), studies: undefined }),
-      /"studies" is missing/,
-    ],
-    [
       'a field of the wrong kind',
       JSON.stringify({ ...emptyRegistry(), users: {} }),
       /"users" is an? object/,
