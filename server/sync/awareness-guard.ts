@@ -10,6 +10,8 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+// lib0's readVarUint turns padded input into NaN; this one refuses it.
+import { jsonTextDepth, readVarUintStrict } from './wire-bytes.ts'
 
 export interface AwarenessLimits {
   /** Most UTF-8 bytes in one state's JSON. */
@@ -54,7 +56,7 @@ export function parseAwarenessJson(json: string, limits: AwarenessLimits): Aware
   if (json.length > limits.maxBytes || Buffer.byteLength(json, 'utf8') > limits.maxBytes) {
     return { ok: false, error: `awareness state larger than ${limits.maxBytes} bytes` }
   }
-  if (jsonDepth(json) > limits.maxDepth) {
+  if (jsonTextDepth(json) > limits.maxDepth) {
     return { ok: false, error: `awareness state nested deeper than ${limits.maxDepth}` }
   }
   let value: unknown
@@ -67,26 +69,6 @@ export function parseAwarenessJson(json: string, limits: AwarenessLimits): Aware
     return { ok: false, error: 'awareness state must be an object or null' }
   }
   return { ok: true, state: value }
-}
-
-/** Deepest bracket nesting in a JSON text, ignoring brackets inside strings. */
-function jsonDepth(json: string): number {
-  let depth = 0
-  let max = 0
-  let inString = false
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i)
-    if (inString) {
-      // A backslash escapes the next character (maybe a quote).
-      if (c === 0x5c) i++
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) inString = true
-    else if (c === 0x5b || c === 0x7b) {
-      depth++
-      if (depth > max) max = depth
-    } else if (c === 0x5d || c === 0x7d) depth--
-  }
-  return max
 }
 
 /**
@@ -179,7 +161,7 @@ export function decodeAwarenessUpdate(
 ): AwarenessDecodeResult {
   const d = decoding.createDecoder(update)
   try {
-    const count = decoding.readVarUint(d)
+    const count = readVarUintStrict(d)
     if (count > limits.maxEntries)
       throw new AwarenessError(`more than ${limits.maxEntries} entries`)
     if (count * MIN_ENTRY_BYTES > update.length - d.pos) {
@@ -201,9 +183,9 @@ export function decodeAwarenessUpdate(
 }
 
 function readEntry(d: decoding.Decoder, limits: AwarenessLimits): AwarenessEntry {
-  const clientID = decoding.readVarUint(d)
-  const clock = decoding.readVarUint(d)
-  const len = decoding.readVarUint(d)
+  const clientID = readVarUintStrict(d)
+  const clock = readVarUintStrict(d)
+  const len = readVarUintStrict(d)
   if (len > limits.maxBytes)
     throw new AwarenessError(`awareness state larger than ${limits.maxBytes} bytes`)
   if (len > d.arr.length - d.pos) throw new AwarenessError('truncated awareness state')

@@ -13,11 +13,23 @@
  * `contentRefs`, types' `read…` functions, utils/DeleteSet.js
  * `readDeleteSet`) without building anything: every declared count is checked
  * against the bytes that remain before it is looped over, and the update must
- * end exactly where the delete set ends. It runs on every update, so it is
- * O(bytes) and allocates only for non-ASCII strings and JSON-encoded values.
+ * end exactly where the delete set ends. It is a little stricter than Yjs
+ * where Yjs's own writer never goes: no trailing bytes, no padded varints,
+ * no zero-length structs.
+ *
+ * It runs on every update, so it is O(bytes) and allocates only a view per
+ * long or non-ASCII string and a parse per JSON value other than true/null
+ * (measured: ~0.1 µs for a keystroke, ~2 µs for a 100 KB paste, ~40 ns per
+ * struct for updates made of many small structs).
  */
-import { isUtf8 } from 'node:buffer'
 import * as decoding from 'lib0/decoding'
+import {
+  isValidUtf8,
+  jsonBytesDepth,
+  MAX_VARINT_BYTES,
+  readVarUintStrict,
+  WireError,
+} from './wire-bytes.ts'
 
 export interface UpdateShapeLimits {
   /** Most structs (items, GCs, skips) one update may carry. */
@@ -54,10 +66,8 @@ const TYPE_REF_XML_HOOK = 5 // reads a hook name
 const ANY_OBJECT = 118
 
 /** Thrown inside the walk, turned into `{ ok: false }` at the top. */
-class ShapeError extends Error {}
-
 const fail = (message: string): never => {
-  throw new ShapeError(message)
+  throw new WireError(message)
 }
 
 /**
@@ -78,8 +88,8 @@ export function checkUpdateShape(update: Uint8Array, limits: UpdateShapeLimits):
       fail(`${update.length - d.pos} trailing bytes after the delete set`)
     return { ok: true, structs, deletes }
   } catch (e) {
-    // lib0 throws plain Errors for a varUint that runs off the end or overflows.
-    const detail = e instanceof ShapeError ? e.message : `malformed update (${errorText(e)})`
+    // Only WireErrors are expected; anything else is a bug worth seeing in the reason.
+    const detail = e instanceof WireError ? e.message : `malformed update (${errorText(e)})`
     return { ok: false, error: detail }
   }
 }
@@ -93,8 +103,8 @@ function skipStructSection(d: decoding.Decoder, walk: Walk): number {
     const n = readCount(d, 'structs', MIN_STRUCT)
     total += n
     if (total > walk.maxStructs) fail(`more than ${walk.maxStructs} structs`)
-    decoding.readVarUint(d) // client
-    decoding.readVarUint(d) // first clock
+    readVarUintStrict(d) // client
+    readVarUintStrict(d) // first clock
     for (let j = 0; j < n; j++) skipStruct(d, walk.maxDepth)
   }
   return total
@@ -104,11 +114,11 @@ function skipDeleteSet(d: decoding.Decoder): number {
   const clients = readCount(d, 'delete-set clients', MIN_DS_CLIENT)
   let ranges = 0
   for (let i = 0; i < clients; i++) {
-    decoding.readVarUint(d) // client
+    readVarUintStrict(d) // client
     const n = readCount(d, 'delete ranges', MIN_DS_RANGE)
     for (let j = 0; j < n; j++) {
-      decoding.readVarUint(d) // clock
-      decoding.readVarUint(d) // len
+      readVarUintStrict(d) // clock
+      readVarUintStrict(d) // len
     }
     ranges += n
   }
@@ -135,7 +145,7 @@ function skipStruct(d: decoding.Decoder, maxDepth: number): void {
   if ((info & 0xc0) === 0) {
     // No origin to copy the parent from: the parent is written out.
     // Parent info 1: a root type's name; anything else: the parent type's item ID.
-    if (decoding.readVarUint(d) === 1) skipString(d)
+    if (readVarUintStrict(d) === 1) skipString(d)
     else skipId(d)
     if (info & 0x20) skipString(d) // parentSub (map key)
   }
@@ -186,7 +196,7 @@ function skipContent(d: decoding.Decoder, ref: number, maxDepth: number): void {
 
 /** ContentType: `typeRefs[ref]` is undefined (and Yjs throws) past YXmlText. */
 function skipTypeRef(d: decoding.Decoder): void {
-  const typeRef = decoding.readVarUint(d)
+  const typeRef = readVarUintStrict(d)
   if (typeRef > TYPE_REF_MAX) fail(`unknown type ref ${typeRef}`)
   if (typeRef === TYPE_REF_XML_ELEMENT || typeRef === TYPE_REF_XML_HOOK) skipString(d)
 }
@@ -211,9 +221,8 @@ function skipAny(d: decoding.Decoder, depth: number, maxDepth: number): void {
     case 121: // false
     case 120: // true
       return
-    case 125: // varInt; lib0 reads its first byte unchecked
-      if (d.pos >= d.arr.length) fail('truncated integer')
-      decoding.readVarInt(d)
+    case 125:
+      skipVarInt(d)
       return
     case 124: // float32
       skipBytes(d, 4)
@@ -264,6 +273,11 @@ function skipString(d: decoding.Decoder): number {
 function skipJsonString(d: decoding.Decoder, maxDepth: number, allowUndefined: boolean): void {
   const len = readVarLength(d)
   const start = d.pos
+  // Most format values are `true` or `null` (bold on/off): skip the parse.
+  if (isJsonLiteral(d.arr, start, len)) {
+    d.pos += len
+    return
+  }
   if (!isValidUtf8(d.arr, start, start + len)) fail('JSON string is not valid UTF-8')
   if (jsonBytesDepth(d.arr, start, start + len) > maxDepth) {
     fail(`JSON value nested deeper than ${maxDepth}`)
@@ -280,36 +294,23 @@ function skipJsonString(d: decoding.Decoder, maxDepth: number, allowUndefined: b
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
-/** Deepest bracket nesting in JSON bytes, ignoring brackets inside strings. */
-export function jsonBytesDepth(arr: Uint8Array, start: number, end: number): number {
-  let depth = 0
-  let max = 0
-  let inString = false
-  for (let i = start; i < end; i++) {
-    const c = arr[i]!
-    if (inString) {
-      // A backslash escapes the next byte (maybe a quote).
-      if (c === 0x5c) i++
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) inString = true
-    else if (c === 0x5b || c === 0x7b) {
-      depth++
-      if (depth > max) max = depth
-    } else if (c === 0x5d || c === 0x7d) depth--
-  }
-  return max
+const TRUE = [0x74, 0x72, 0x75, 0x65]
+const NULL = [0x6e, 0x75, 0x6c, 0x6c]
+
+/** Exactly the bytes `true` or `null`. */
+function isJsonLiteral(arr: Uint8Array, start: number, len: number): boolean {
+  if (len !== 4) return false
+  const word = arr[start] === 0x74 ? TRUE : arr[start] === 0x6e ? NULL : null
+  if (word === null) return false
+  return arr[start + 1] === word[1] && arr[start + 2] === word[2] && arr[start + 3] === word[3]
 }
 
-/**
- * Same acceptance as a fatal `TextDecoder` (and so lib0's `readVarString`):
- * ASCII is checked inline without allocating; the rest goes to Node's native
- * validator on a view of the buffer.
- */
-export function isValidUtf8(arr: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    if (arr[i]! >= 0x80) return isUtf8(arr.subarray(i, end))
+/** lib0's signed varInt (6 bits, then 7 per byte), bounded like readVarUintStrict. */
+function skipVarInt(d: decoding.Decoder): void {
+  for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+    if (readByte(d) < 0x80) return
   }
-  return true
+  fail(`varInt longer than ${MAX_VARINT_BYTES} bytes`)
 }
 
 function readByte(d: decoding.Decoder): number {
@@ -319,13 +320,13 @@ function readByte(d: decoding.Decoder): number {
 }
 
 function skipId(d: decoding.Decoder): void {
-  decoding.readVarUint(d) // client
-  decoding.readVarUint(d) // clock
+  readVarUintStrict(d) // client
+  readVarUintStrict(d) // clock
 }
 
 /** A byte length, checked against what is left before anything trusts it. */
 function readVarLength(d: decoding.Decoder): number {
-  const len = decoding.readVarUint(d)
+  const len = readVarUintStrict(d)
   if (len > d.arr.length - d.pos) fail(`length ${len} runs past the end of the update`)
   return len
 }
@@ -341,7 +342,7 @@ function skipBytes(d: decoding.Decoder, len: number): void {
  * store's invariant that struct IDs do not overlap.
  */
 function readStructLength(d: decoding.Decoder): number {
-  const len = decoding.readVarUint(d)
+  const len = readVarUintStrict(d)
   if (len === 0) fail('zero-length struct')
   return len
 }
@@ -358,7 +359,7 @@ function readLengthCount(d: decoding.Decoder, what: string): number {
  * count the remaining bytes cannot hold is a lie (or a memory bomb).
  */
 function readCount(d: decoding.Decoder, what: string, minBytes: number): number {
-  const n = decoding.readVarUint(d)
+  const n = readVarUintStrict(d)
   const left = d.arr.length - d.pos
   if (n * minBytes > left) fail(`declares ${n} ${what} but only ${left} bytes remain`)
   return n
