@@ -20,8 +20,18 @@ import { Router } from './http/router.ts'
 import { setSecurityHeaders } from './http/security.ts'
 import { sessionRoutes } from './http/session-routes.ts'
 import { serveStatic } from './http/static-files.ts'
+import type { AuditLog } from './audit/types.ts'
+import { ClaimTracker } from './domain/claims.ts'
+import type { DomainContext } from './domain/context.ts'
+import { StateProjector } from './domain/projector.ts'
+import { ViewerDirectory } from './domain/viewers.ts'
+import { EventHub } from './events/hub.ts'
+import { eventRoutes } from './events/sse-routes.ts'
+import { studyRoutes } from './http/study-routes.ts'
 import type { Logger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
+import { PresenceIndex } from './presence/presence-index.ts'
+import { presenceRoutes } from './presence/presence-routes.ts'
 import type { ConnectionPolicy, WriteVerdict } from './sync/connection.ts'
 import { validateFieldsUpdate, validateReportUpdate } from './sync/field-validator.ts'
 import type { Room } from './sync/room.ts'
@@ -33,6 +43,7 @@ export interface ServerDeps {
   config: Config
   registry: RegistryStore
   docs: DocLogStore
+  audit: AuditLog
   clock: Clock
   logger: Logger
   metrics?: ReturnType<typeof createMetrics>
@@ -48,20 +59,35 @@ export interface StudySyncServer {
   readonly sessions: SessionService
   readonly sync: SyncEndpoint
   readonly metrics: ReturnType<typeof createMetrics>
+  readonly domain: DomainContext
+  readonly claims: ClaimTracker
+  readonly presence: PresenceIndex
+  readonly hub: EventHub
 }
 
 export function createServer(deps: ServerDeps): StudySyncServer {
-  const { config, registry, docs, clock, logger } = deps
+  const { config, registry, docs, audit, clock, logger } = deps
   const metrics = deps.metrics ?? createMetrics()
   const sessions = new SessionService(registry, clock, config.sessionTtlMs)
   let ready = false
 
+  const hub = new EventHub({ clock })
+  const presence = new PresenceIndex({
+    clock,
+    lostRetentionMs: 30_000,
+    onChange: (subject, entries) => hub.broadcastLive({ type: 'presence', data: { subject, entries } }),
+  })
+  // The projector needs the room manager and the room manager calls the projector on load.
+  let projector: StateProjector | null = null
   const rooms = new RoomManager({
     log: docs,
     logger,
     idleMs: config.roomIdleMs,
     compactEvery: config.compactEvery,
+    onLoad: (room) => projector?.onLoad(room),
     hooks: {
+      afterAwareness: (room) => presence.onAwareness(room),
+      afterMemberLeft: (room, _member, lost) => presence.onMemberLeft(room, lost),
       onSend: () => metrics.messagesOut.inc(),
       onFsyncError: (room, error) => {
         metrics.storageErrors.inc()
@@ -104,12 +130,42 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     access: (session, name) => accessFor(session.identity, name),
     goneReason,
     policy,
-    onConnectionChange: (delta) => {
-      metrics.connections.inc(delta)
+    onConnection: (conn, change) => {
+      metrics.connections.inc(change === 'opened' ? 1 : -1)
       metrics.roomsLoaded.set(rooms.loadedCount)
+      const doc = conn.room.docName
+      if ('accession' in doc) claims.onConnection(doc.accession, conn.userId, change)
     },
     onServerClose: (code) => metrics.closes.inc({ code: String(code) }),
   })
+
+  projector = new StateProjector(rooms, registry)
+  const viewers = new ViewerDirectory(() => sync.connections)
+  const domain: DomainContext = {
+    registry,
+    rooms,
+    audit,
+    hub,
+    clock,
+    logger,
+    projector,
+    viewers,
+    trackerTimeoutMs: config.trackerTimeoutMs,
+    closeDocuments: (prefix, code, reason) => {
+      const users = new Set<string>()
+      sync.closeWhere(
+        (conn) => {
+          const hit = conn.room.name === prefix || conn.room.name.startsWith(`${prefix}/`)
+          if (hit) users.add(conn.userId)
+          return hit
+        },
+        code,
+        reason,
+      )
+      return [...users]
+    },
+  }
+  const claims = new ClaimTracker(domain)
 
   sessions.onRevoked((sessionId) => {
     sync.closeWhere((conn) => conn.sessionId === sessionId, CloseCode.notAuthenticated, 'session revoked')
@@ -124,6 +180,17 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     sessionTtlMs: config.sessionTtlMs,
     maxBodyBytes: config.limits.maxBodyBytes,
     allowedOrigins: config.allowedOrigins,
+  })
+
+  eventRoutes(router, { hub, sessions, allowedOrigins: config.allowedOrigins })
+  presenceRoutes(router, { index: presence, sessions, allowedOrigins: config.allowedOrigins })
+  studyRoutes(router, {
+    ctx: domain,
+    claims,
+    sessions,
+    allowedOrigins: config.allowedOrigins,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    presenceOf: (accession) => presence.forSubject('study', accession),
   })
 
   const staticRoot = config.staticDir ? resolve(config.staticDir) : null
@@ -207,6 +274,10 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     sessions,
     sync,
     metrics,
+    domain,
+    claims,
+    presence,
+    hub,
     listen: () =>
       new Promise<number>((resolveListen, reject) => {
         http.once('error', reject)
@@ -219,12 +290,16 @@ export function createServer(deps: ServerDeps): StudySyncServer {
       }),
     async close() {
       ready = false
+      claims.close()
+      presence.close()
+      hub.close()
       sync.shutdown()
       await new Promise<void>((done) => http.close(() => done()))
       http.closeAllConnections()
       await rooms.closeAll()
       await sessions.flush().catch(() => {})
       await docs.close()
+      await audit.close()
       await registry.close()
     },
   }

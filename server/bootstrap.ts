@@ -4,6 +4,8 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { FileAuditLog } from './audit/file-audit-log.ts'
+import type { AuditLog } from './audit/types.ts'
 import { hashPassword } from './auth/passwords.ts'
 import type { Clock } from './clock.ts'
 import { buildDemoSite } from './demo/seed.ts'
@@ -23,8 +25,10 @@ export interface OpenedStorage {
 export async function openFileStorage(
   dataDir: string,
   metrics: Metrics,
-): Promise<{ registry: RegistryStore; docs: DocLogStore }> {
+  clock: Clock,
+): Promise<{ registry: RegistryStore; docs: DocLogStore; audit: AuditLog }> {
   await mkdir(join(dataDir, 'docs'), { recursive: true })
+  await mkdir(join(dataDir, 'audit'), { recursive: true })
   const registry = await LowdbRegistryStore.open(join(dataDir, 'registry.json'), emptyRegistry)
   const docs = new FileDocLogStore({
     dir: join(dataDir, 'docs'),
@@ -33,7 +37,8 @@ export async function openFileStorage(
       metrics.fsyncRecords.observe(records)
     },
   })
-  return { registry, docs }
+  const audit = await FileAuditLog.open(join(dataDir, 'audit'), { clock })
+  return { registry, docs, audit }
 }
 
 /** Seeds the demo site when the registry has no users yet. Returns whether it seeded. */

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const emptyDataDir = !existsSync(config.dataDir) || (await readdir(config.dataDir)).length === 0
   const demo = process.env.STUDYSYNC_DEMO === undefined ? emptyDataDir : process.env.STUDYSYNC_DEMO === '1'
   const metrics = createMetrics()
-  const storage = await openFileStorage(config.dataDir, metrics)
+  const storage = await openFileStorage(config.dataDir, metrics, systemClock)
   if (demo) {
     await seedDemoIfEmpty(storage, { password: config.demoPassword, clock: systemClock, logger })
   }

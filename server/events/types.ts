@@ -23,6 +23,8 @@ export interface Notice {
   changes?: FieldChange[]
   /** Says what, who and when, e.g. "Priority CRITFIND → STAT by BOSE at 14:02:31 on study 56365". */
   text: string
+  /** Extra payload, e.g. the draft copy a previous claim holder keeps (S19). */
+  details?: Record<string, unknown>
 }
 
 /** One user's presence on one study or patient, aggregated from room awareness. */

@@ -29,7 +29,8 @@ export interface SyncEndpointOptions {
   access(session: AuthenticatedSession, docName: string): DocAccess
   goneReason(docName: string, access: DocAccess & { kind: 'gone' }): GoneReason
   policy: ConnectionPolicy
-  onConnectionChange(delta: 1 | -1): void
+  /** A connection opened or closed (metrics, claim leases). */
+  onConnection(conn: Connection, change: 'opened' | 'closed'): void
   onServerClose(code: number): void
 }
 
@@ -129,14 +130,14 @@ export class SyncEndpoint {
         this.options.clock,
       )
       this.connections.add(conn)
-      this.options.onConnectionChange(1)
+      this.options.onConnection(conn, 'opened')
       ws.on('message', (data, isBinary) => conn.receive(isBinary ? toBytes(data) : data.toString()))
       ws.on('error', () => {}) // 'close' follows; nothing to add
       ws.on('close', () => {
         conn.onSocketClosed()
         this.connections.delete(conn)
-        this.options.onConnectionChange(-1)
         rooms.release(name)
+        this.options.onConnection(conn, 'closed')
       })
     })
   }

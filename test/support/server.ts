@@ -6,6 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type StudySyncServer } from '../../server/app.ts'
+import { MemoryAuditLog } from '../../server/audit/memory-audit-log.ts'
+import type { AuditLog } from '../../server/audit/types.ts'
 import { openFileStorage, seedDemoIfEmpty } from '../../server/bootstrap.ts'
 import { type Clock, systemClock } from '../../server/clock.ts'
 import { type ConfigOverrides, defaultConfig } from '../../server/config.ts'
@@ -24,6 +26,7 @@ export interface TestServer {
   wsUrl: string
   registry: RegistryStore
   docs: DocLogStore
+  audit: AuditLog
   dataDir: string | null
   login(username: string, password?: string): Promise<string>
   /** Graceful close (and removal of the temp dir unless keepData). */
@@ -41,12 +44,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const metrics = createMetrics()
   const clock = options.clock ?? systemClock
   let dataDir: string | null = null
-  let storage: { registry: RegistryStore; docs: DocLogStore }
+  let storage: { registry: RegistryStore; docs: DocLogStore; audit: AuditLog }
   if (options.files) {
     dataDir = options.files === true ? await mkdtemp(join(tmpdir(), 'studysync-')) : options.files
-    storage = await openFileStorage(dataDir, metrics)
+    storage = await openFileStorage(dataDir, metrics, clock)
   } else {
-    storage = { registry: new MemoryRegistryStore(emptyRegistry()), docs: new MemoryDocLogStore() }
+    storage = {
+      registry: new MemoryRegistryStore(emptyRegistry()),
+      docs: new MemoryDocLogStore(),
+      audit: new MemoryAuditLog({ clock }),
+    }
   }
   await seedDemoIfEmpty(storage, { password: DEMO_PASSWORD, clock, logger: silentLogger })
   const config = defaultConfig({ port: 0, host: '127.0.0.1', ...options.config })
