@@ -57,6 +57,16 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
     sendJson(rc.res, 200, { rows })
   })
 
+  // For assignment pickers: who can be assigned (names and roles only).
+  router.on('GET', '/api/v1/users', (rc) => {
+    actorOf(rc)
+    const users = ctx.registry
+      .read()
+      .users.filter((u) => !u.disabled && u.role !== 'system' && u.role !== 'patient')
+      .map((u) => ({ id: u.id, name: u.name, role: u.role }))
+    sendJson(rc.res, 200, { users })
+  })
+
   router.on('GET', '/api/v1/studies/:accession', async (rc) => {
     const actor = actorOf(rc)
     const data = ctx.registry.read()
