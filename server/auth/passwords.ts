@@ -9,6 +9,7 @@ const N = 2 ** 15
 const R = 8
 const P = 1
 const KEY_LENGTH = 32
+const MIN_STORED_KEY_LENGTH = 16
 // N=2^15, r=8 needs 32 MiB; Node's default maxmem (32 MiB) is just too small.
 const MAX_MEM = 64 * 1024 * 1024
 
@@ -18,17 +19,26 @@ export function hashPassword(password: string): string {
   return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$')
 }
 
+/** False for a wrong password and for any stored string that is not a usable hash. */
 export function verifyPassword(password: string, stored: string): boolean {
-  const [scheme, n, r, p, salt, hash] = stored.split('$')
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false
+  const parts = stored.split('$')
+  const [scheme, n, r, p, salt, hash] = parts
+  if (parts.length !== 6 || scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false
   const expected = Buffer.from(hash, 'base64url')
-  const actual = scryptSync(password, Buffer.from(salt, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: MAX_MEM,
-  })
-  return timingSafeEqual(actual, expected)
+  // A hash that decodes to (almost) nothing would match every password.
+  if (expected.length < MIN_STORED_KEY_LENGTH) return false
+  try {
+    const actual = scryptSync(password, Buffer.from(salt, 'base64url'), expected.length, {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      maxmem: MAX_MEM,
+    })
+    return timingSafeEqual(actual, expected)
+  } catch {
+    // Parameters scrypt refuses (a corrupt record): no password matches it.
+    return false
+  }
 }
 
 /** A hash that no password matches, used to spend equal time on unknown usernames. */

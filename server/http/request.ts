@@ -45,7 +45,12 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>()
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=')
-    if (eq > 0) cookies.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()))
+    if (eq <= 0) continue
+    // Skip values that do not decode: another app's cookie on this host must not turn
+    // every request into a 500 (a broken session cookie then reads as no session).
+    try {
+      cookies.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()))
+    } catch {}
   }
   return cookies
 }
