@@ -3,16 +3,28 @@
  * clock, logger and configuration (STYLE 10). It owns its rooms, sessions and
  * metrics; nothing lives at module level, so tests run many side by side.
  */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { CloseCode, type GoneReason, parseDocName } from '../shared/protocol.ts'
 import { PATIENT_FORM, REPORT_BODY_MAX_LENGTH, STUDY_FORM } from '../shared/schema.ts'
 import { type DocAccess, docAccess } from './access/policy.ts'
+import type { AuditLog } from './audit/types.ts'
 import { SessionService } from './auth/sessions.ts'
 import type { Clock } from './clock.ts'
 import type { Config } from './config.ts'
+import { FieldAttribution } from './domain/attribution.ts'
+import { ClaimTracker } from './domain/claims.ts'
+import type { DomainContext } from './domain/context.ts'
+import { StateProjector } from './domain/projector.ts'
+import { ViewerDirectory } from './domain/viewers.ts'
+import { EventHub } from './events/hub.ts'
+import { eventRoutes } from './events/sse-routes.ts'
 import { HttpError } from './http/errors.ts'
 import { healthRoutes } from './http/health-routes.ts'
 import { sendJson } from './http/request.ts'
@@ -20,24 +32,17 @@ import { Router } from './http/router.ts'
 import { setSecurityHeaders } from './http/security.ts'
 import { sessionRoutes } from './http/session-routes.ts'
 import { serveStatic } from './http/static-files.ts'
-import type { AuditLog } from './audit/types.ts'
-import { ClaimTracker } from './domain/claims.ts'
-import type { DomainContext } from './domain/context.ts'
-import { StateProjector } from './domain/projector.ts'
-import { ViewerDirectory } from './domain/viewers.ts'
-import { EventHub } from './events/hub.ts'
-import { eventRoutes } from './events/sse-routes.ts'
 import { studyRoutes } from './http/study-routes.ts'
 import type { Logger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
 import { PresenceIndex } from './presence/presence-index.ts'
 import { presenceRoutes } from './presence/presence-routes.ts'
+import type { DocLogStore, RegistryStore } from './storage/types.ts'
 import type { ConnectionPolicy, WriteVerdict } from './sync/connection.ts'
 import { validateFieldsUpdate, validateReportUpdate } from './sync/field-validator.ts'
 import type { Room } from './sync/room.ts'
 import { RoomManager } from './sync/rooms.ts'
 import { SyncEndpoint } from './sync/sync-endpoint.ts'
-import type { DocLogStore, RegistryStore } from './storage/types.ts'
 
 export interface ServerDeps {
   config: Config
@@ -75,16 +80,22 @@ export function createServer(deps: ServerDeps): StudySyncServer {
   const presence = new PresenceIndex({
     clock,
     lostRetentionMs: 30_000,
-    onChange: (subject, entries) => hub.broadcastLive({ type: 'presence', data: { subject, entries } }),
+    onChange: (subject, entries) =>
+      hub.broadcastLive({ type: 'presence', data: { subject, entries } }),
   })
   // The projector needs the room manager and the room manager calls the projector on load.
   let projector: StateProjector | null = null
+  let attribution: FieldAttribution | null = null
   const rooms = new RoomManager({
     log: docs,
     logger,
     idleMs: config.roomIdleMs,
     compactEvery: config.compactEvery,
-    onLoad: (room) => projector?.onLoad(room),
+    onLoad: (room) => {
+      const kind = room.docName.kind
+      if (kind === 'study' || kind === 'patient') attribution?.attach(room)
+      return projector?.onLoad(room)
+    },
     hooks: {
       afterAwareness: (room) => presence.onAwareness(room),
       afterMemberLeft: (room, _member, lost) => presence.onMemberLeft(room, lost),
@@ -105,6 +116,17 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     onRefused: (conn, reason, field) => {
       metrics.refusedWrites.inc()
       logger.warn('write refused', { doc: conn.room.name, user: conn.userId, reason, field })
+      const { id, name } = conn.identity
+      audit
+        .append({
+          actor: { id, name },
+          action: 'sync.write-refused',
+          subject: { type: 'document', id: conn.room.name },
+          outcome: 'refused',
+          source: { ip: 'sync', session: conn.sessionId },
+          details: { reason, field: field ?? null },
+        })
+        .catch((error) => logger.error('refused write not audited', { error: String(error) }))
     },
     onProtocolError: (conn, error) => {
       metrics.protocolErrors.inc()
@@ -166,9 +188,14 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     },
   }
   const claims = new ClaimTracker(domain)
+  attribution = new FieldAttribution(domain, { burstMs: 1500 })
 
   sessions.onRevoked((sessionId) => {
-    sync.closeWhere((conn) => conn.sessionId === sessionId, CloseCode.notAuthenticated, 'session revoked')
+    sync.closeWhere(
+      (conn) => conn.sessionId === sessionId,
+      CloseCode.notAuthenticated,
+      'session revoked',
+    )
   })
 
   const router = new Router()
@@ -217,7 +244,8 @@ export function createServer(deps: ServerDeps): StudySyncServer {
       const match = router.match(req.method ?? 'GET', url.pathname)
       if (match === 'method') throw new HttpError(405, 'method_not_allowed', 'Method not allowed.')
       if (match) return await match.handler({ req, res, url, params: match.params })
-      if (url.pathname.startsWith('/api/')) throw new HttpError(404, 'not_found', 'No such endpoint.')
+      if (url.pathname.startsWith('/api/'))
+        throw new HttpError(404, 'not_found', 'No such endpoint.')
       if (staticRoot && (req.method === 'GET' || req.method === 'HEAD')) {
         if (await serveStatic(staticRoot, url.pathname, res)) return
       }
@@ -296,6 +324,8 @@ export function createServer(deps: ServerDeps): StudySyncServer {
       sync.shutdown()
       await new Promise<void>((done) => http.close(() => done()))
       http.closeAllConnections()
+      await attribution?.flushAll()
+      attribution?.close()
       await rooms.closeAll()
       await sessions.flush().catch(() => {})
       await docs.close()
@@ -305,6 +335,8 @@ export function createServer(deps: ServerDeps): StudySyncServer {
   }
 }
 
-function verdict(result: { ok: true } | { ok: false; error: string; field?: string }): WriteVerdict {
+function verdict(
+  result: { ok: true } | { ok: false; error: string; field?: string },
+): WriteVerdict {
   return result.ok ? { ok: true } : { ok: false, reason: result.error, field: result.field }
 }

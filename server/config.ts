@@ -82,7 +82,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: ConfigOverrides = {}
     const raw = env[name]
     if (raw === undefined || raw === '') return fallback
     const value = Number(raw)
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number, got "${raw}"`)
+    if (!Number.isFinite(value) || value < 0)
+      throw new Error(`${name} must be a number, got "${raw}"`)
     return value
   }
   return defaultConfig({

@@ -16,19 +16,31 @@ async function main(): Promise<void> {
   const logger = jsonLogger()
   const config = configFromEnv(process.env, { staticDir: existsSync('dist') ? 'dist' : null })
   const emptyDataDir = !existsSync(config.dataDir) || (await readdir(config.dataDir)).length === 0
-  const demo = process.env.STUDYSYNC_DEMO === undefined ? emptyDataDir : process.env.STUDYSYNC_DEMO === '1'
+  const demo =
+    process.env.STUDYSYNC_DEMO === undefined ? emptyDataDir : process.env.STUDYSYNC_DEMO === '1'
   const metrics = createMetrics()
   const storage = await openFileStorage(config.dataDir, metrics, systemClock)
   if (demo) {
     await seedDemoIfEmpty(storage, { password: config.demoPassword, clock: systemClock, logger })
   }
-  const server = createServer({ config: { ...config, demo }, ...storage, clock: systemClock, logger, metrics })
+  const server = createServer({
+    config: { ...config, demo },
+    ...storage,
+    clock: systemClock,
+    logger,
+    metrics,
+  })
   const port = await server.listen()
   if (demo || storage.registry.read().settings.demo === true) {
     const banner = `DEMO MODE: demo users (admin, bose, huyen, perf, tech, trans, clerk, system) share the password from STUDYSYNC_DEMO_PASSWORD (default "demo"). Do not use with real patient data.`
-    process.stdout.write(`\n${'!'.repeat(banner.length)}\n${banner}\n${'!'.repeat(banner.length)}\n\n`)
+    process.stdout.write(
+      `\n${'!'.repeat(banner.length)}\n${banner}\n${'!'.repeat(banner.length)}\n\n`,
+    )
   }
-  logger.info('StudySync listening', { url: `http://${config.host}:${port}`, dataDir: config.dataDir })
+  logger.info('StudySync listening', {
+    url: `http://${config.host}:${port}`,
+    dataDir: config.dataDir,
+  })
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -46,7 +58,9 @@ main().catch((error) => {
   if (error instanceof StorageCorruptError) {
     process.stderr.write(`\nStudySync cannot start: ${error.message}\n`)
   } else {
-    process.stderr.write(`\nStudySync failed to start: ${error instanceof Error ? error.stack : error}\n`)
+    process.stderr.write(
+      `\nStudySync failed to start: ${error instanceof Error ? error.stack : error}\n`,
+    )
   }
   process.exit(1)
 })

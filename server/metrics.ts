@@ -5,11 +5,31 @@ export function createMetrics() {
   const registry = new Registry()
   const m = {
     registry,
-    connections: new Gauge({ name: 'studysync_connections', help: 'Open sync connections', registers: [registry] }),
-    roomsLoaded: new Gauge({ name: 'studysync_rooms_loaded', help: 'Documents loaded in memory', registers: [registry] }),
-    messagesIn: new Counter({ name: 'studysync_messages_in_total', help: 'Sync messages received', registers: [registry] }),
-    messagesOut: new Counter({ name: 'studysync_messages_out_total', help: 'Sync messages sent', registers: [registry] }),
-    bytesIn: new Counter({ name: 'studysync_bytes_in_total', help: 'Sync bytes received', registers: [registry] }),
+    connections: new Gauge({
+      name: 'studysync_connections',
+      help: 'Open sync connections',
+      registers: [registry],
+    }),
+    roomsLoaded: new Gauge({
+      name: 'studysync_rooms_loaded',
+      help: 'Documents loaded in memory',
+      registers: [registry],
+    }),
+    messagesIn: new Counter({
+      name: 'studysync_messages_in_total',
+      help: 'Sync messages received',
+      registers: [registry],
+    }),
+    messagesOut: new Counter({
+      name: 'studysync_messages_out_total',
+      help: 'Sync messages sent',
+      registers: [registry],
+    }),
+    bytesIn: new Counter({
+      name: 'studysync_bytes_in_total',
+      help: 'Sync bytes received',
+      registers: [registry],
+    }),
     refusedWrites: new Counter({
       name: 'studysync_refused_writes_total',
       help: 'Client writes refused (4409)',

@@ -2,7 +2,16 @@
  * Response shapes of the REST API (API.md "Studies, patients and worklist"),
  * shared by the server routes and the web app's typed client.
  */
-import type { Lifecycle, Modality, PersonRef, Priority, PresenceMode, Role, StudyStatus, View } from './domain.ts'
+import type {
+  Lifecycle,
+  Modality,
+  PersonRef,
+  PresenceMode,
+  Priority,
+  Role,
+  StudyStatus,
+  View,
+} from './domain.ts'
 
 export interface AccessEntry {
   id: string

@@ -46,7 +46,10 @@ export interface PresenceEntry {
 
 export type FeedEvent =
   | { type: 'notice'; data: Notice }
-  | { type: 'presence'; data: { subject: { type: 'study' | 'patient'; id: string }; entries: PresenceEntry[] } }
+  | {
+      type: 'presence'
+      data: { subject: { type: 'study' | 'patient'; id: string }; entries: PresenceEntry[] }
+    }
   | {
       type: 'forced-close'
       data: {

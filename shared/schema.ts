@@ -31,7 +31,7 @@ export const PATIENT_FORM: FormSchema = {
     kind: 'string',
     label: 'Name',
     maxLength: 128,
-    pattern: /^[^\^\n]+(\^[^\^\n]*){0,4}$/,
+    pattern: /^[^^\n]+(\^[^^\n]*){0,4}$/,
     example: 'FAMILY^GIVEN',
   },
   birthDate: {

@@ -3,9 +3,9 @@
  * dispatcher and the HTTP layer cannot disagree (issue 6 extends it with
  * per-study grants and break-the-glass).
  */
+
+import type { Role, UserIdentity } from '../../shared/domain.ts'
 import type { DocName } from '../../shared/protocol.ts'
-import type { Role } from '../../shared/domain.ts'
-import type { UserIdentity } from '../../shared/domain.ts'
 import type { RegistryData, StudyRecord } from '../registry/types.ts'
 
 export type DocAccess =

@@ -4,6 +4,7 @@
  * excepted), and everyone concerned told at once.
  */
 import type { PersonRef } from '../../shared/domain.ts'
+import { badRequest } from '../http/errors.ts'
 import type { StudyRecord, UserRecord } from '../registry/types.ts'
 import { bump } from './claims.ts'
 import { type Actor, clockTime, type DomainContext, findStudyIn, iso, personOf } from './context.ts'
@@ -11,8 +12,14 @@ import { locked, notAllowed, staleFor } from './errors.ts'
 import { notifyUsers, notifyViewers } from './notify.ts'
 import { usableStudy } from './open-close.ts'
 import { studyStateOf } from './projector.ts'
-import { type AssignmentRole, canHold, hasPrivilege, isAdmin, privilegeToAssign, ROLE_LABEL } from './rules.ts'
-import { badRequest } from '../http/errors.ts'
+import {
+  type AssignmentRole,
+  canHold,
+  hasPrivilege,
+  isAdmin,
+  privilegeToAssign,
+  ROLE_LABEL,
+} from './rules.ts'
 
 type UserActor = Actor & { kind: 'user' }
 
@@ -41,7 +48,10 @@ export async function assign(
     if (request.expectedRev !== study.rev) throw staleFor(study, now)
     const reader = ctx.viewers.otherReader(accession, actor.identity.id)
     if (reader && !isAdmin(actor.user)) {
-      throw locked({ id: reader.user.id, name: reader.user.name }, `${reader.user.name} has this study open for reading.`)
+      throw locked(
+        { id: reader.user.id, name: reader.user.name },
+        `${reader.user.name} has this study open for reading.`,
+      )
     }
     const change = applyAssignment(study, request.role, target, actor, now)
     return { change, study: structuredClone(study) }
@@ -64,8 +74,10 @@ export async function bulkAssign(
     for (const accession of new Set(request.accessions)) {
       const study = findStudyIn(data, accession)
       if (!study) results.push({ accession, ok: false, error: `There is no study ${accession}.` })
-      else if (study.lifecycle !== 'active') results.push({ accession, ok: false, error: `Study ${accession} was ${study.lifecycle}.` })
-      else if (ctx.viewers.otherReader(accession, actor.identity.id)) results.push({ accession, ok: false, error: OPENED_BY_READER })
+      else if (study.lifecycle !== 'active')
+        results.push({ accession, ok: false, error: `Study ${accession} was ${study.lifecycle}.` })
+      else if (ctx.viewers.otherReader(accession, actor.identity.id))
+        results.push({ accession, ok: false, error: OPENED_BY_READER })
       else {
         changes.push(applyAssignment(study, request.role, target, actor, now))
         results.push({ accession, ok: true })
@@ -84,15 +96,26 @@ function checkPrivilege(user: UserRecord, role: AssignmentRole): void {
   }
 }
 
-function resolveTarget(ctx: DomainContext, role: AssignmentRole, userId: string | null): UserRecord | null {
+function resolveTarget(
+  ctx: DomainContext,
+  role: AssignmentRole,
+  userId: string | null,
+): UserRecord | null {
   if (userId === null) return null
   const user = ctx.registry.read().users.find((u) => u.id === userId && !u.disabled)
   if (!user) throw badRequest('No such user.', { userId: `unknown user ${userId}` })
-  if (!canHold(role, user)) throw badRequest(`${user.name} cannot be the ${ROLE_LABEL[role]}.`, { userId: 'wrong role' })
+  if (!canHold(role, user))
+    throw badRequest(`${user.name} cannot be the ${ROLE_LABEL[role]}.`, { userId: 'wrong role' })
   return user
 }
 
-function applyAssignment(study: StudyRecord, role: AssignmentRole, target: UserRecord | null, actor: UserActor, now: number): Change {
+function applyAssignment(
+  study: StudyRecord,
+  role: AssignmentRole,
+  target: UserRecord | null,
+  actor: UserActor,
+  now: number,
+): Change {
   const from = study[role]
   const to = target ? personOf(target) : null
   study[role] = to
@@ -106,7 +129,12 @@ function applyAssignment(study: StudyRecord, role: AssignmentRole, target: UserR
   return { accession: study.accession, role, from, to, claimLost, patientId: study.patientId }
 }
 
-async function record(ctx: DomainContext, actor: UserActor, changes: Change[], now: number): Promise<void> {
+async function record(
+  ctx: DomainContext,
+  actor: UserActor,
+  changes: Change[],
+  now: number,
+): Promise<void> {
   const by = personOf(actor.user)
   for (const change of changes) {
     await ctx.audit.append({
@@ -127,9 +155,13 @@ function announce(ctx: DomainContext, by: PersonRef, change: Change, now: number
   const label = ROLE_LABEL[change.role]
   const text = `${label} ${change.from?.name ?? '(none)'} → ${change.to?.name ?? '(none)'} by ${by.name} at ${clockTime(now)} on study ${change.accession}`
   const base = { subject: { type: 'study' as const, id: change.accession }, by, at: iso(now) }
-  const changes = [{ field: change.role, from: change.from?.name ?? null, to: change.to?.name ?? null }]
+  const changes = [
+    { field: change.role, from: change.from?.name ?? null, to: change.to?.name ?? null },
+  ]
   notifyViewers(ctx, { ...base, kind: 'assignment.changed', tier: 'toast', changes, text }, by.id)
-  const concerned = [change.from?.id, change.to?.id].filter((id): id is string => !!id && id !== by.id)
+  const concerned = [change.from?.id, change.to?.id].filter(
+    (id): id is string => !!id && id !== by.id,
+  )
   notifyUsers(ctx, concerned, { ...base, kind: 'assignment.changed', tier: 'toast', changes, text })
   if (change.claimLost && change.claimLost.id !== by.id) {
     notifyUsers(ctx, [change.claimLost.id], {

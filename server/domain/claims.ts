@@ -5,7 +5,7 @@
  */
 import type { PersonRef } from '../../shared/domain.ts'
 import type { StudyRecord } from '../registry/types.ts'
-import { type DomainContext, clockTime, iso } from './context.ts'
+import { clockTime, type DomainContext, iso } from './context.ts'
 import { notifyUsers, notifyViewers } from './notify.ts'
 
 export class ClaimTracker {
@@ -64,7 +64,12 @@ export class ClaimTracker {
     })
     await ctx.projector.study(accession)
     const text = `${released.name}'s reading claim on study ${accession} expired at ${clockTime(now)} (no connection for ${Math.round(ctx.trackerTimeoutMs / 1000)} s)`
-    const base = { subject: { type: 'study' as const, id: accession }, by: 'SYSTEM' as const, at: iso(now), text }
+    const base = {
+      subject: { type: 'study' as const, id: accession },
+      by: 'SYSTEM' as const,
+      at: iso(now),
+      text,
+    }
     notifyUsers(ctx, [released.id], { ...base, kind: 'claim.lost', tier: 'blocking' })
     notifyViewers(ctx, { ...base, kind: 'claim.released', tier: 'routine' }, released.id)
   }

@@ -69,10 +69,6 @@ export function findStudyIn(data: RegistryData, accession: string): StudyRecord 
 }
 
 /** Builds a notice, stamping who and when. */
-export function notice(
-  actor: Actor,
-  at: number,
-  fields: Omit<Notice, 'by' | 'at'>,
-): Notice {
+export function notice(actor: Actor, at: number, fields: Omit<Notice, 'by' | 'at'>): Notice {
   return { ...fields, by: actorRef(actor), at: iso(at) }
 }

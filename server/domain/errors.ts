@@ -9,10 +9,16 @@ export const patientNotFound = (patientId: string) =>
   new HttpError(404, 'not_found', `There is no patient ${patientId}.`)
 
 export const gone = (what: string, lifecycle: string, mergedInto: string | null) =>
-  new HttpError(410, 'gone', `${what} was ${lifecycle}${mergedInto ? ` into ${mergedInto}` : ''}.`, undefined, {
-    lifecycle,
-    ...(mergedInto ? { mergedInto } : {}),
-  })
+  new HttpError(
+    410,
+    'gone',
+    `${what} was ${lifecycle}${mergedInto ? ` into ${mergedInto}` : ''}.`,
+    undefined,
+    {
+      lifecycle,
+      ...(mergedInto ? { mergedInto } : {}),
+    },
+  )
 
 export const notAllowed = (message: string) => new HttpError(403, 'forbidden', message)
 
@@ -35,5 +41,9 @@ export const conflict = (message: string, extra?: Record<string, unknown>) =>
 export function staleFor(study: StudyRecord, now: number): HttpError {
   const by = study.updatedBy === 'SYSTEM' || !study.updatedBy ? 'SYSTEM' : study.updatedBy.name
   const at = study.updatedAt ?? now
-  return stale(by, new Date(at).toISOString(), new Date(at).toLocaleTimeString('en-GB', { hour12: false }))
+  return stale(
+    by,
+    new Date(at).toISOString(),
+    new Date(at).toLocaleTimeString('en-GB', { hour12: false }),
+  )
 }

@@ -43,7 +43,10 @@ export async function openStudy(
   const me = personOf(actor.user)
   const decision = await ctx.registry.update((data) => {
     const study = usableStudy(findStudyIn(data, accession), accession)
-    if (docAccess(actor.identity, { kind: 'study', accession: accession as never }, data).kind !== 'allowed') {
+    if (
+      docAccess(actor.identity, { kind: 'study', accession: accession as never }, data).kind !==
+      'allowed'
+    ) {
       throw notAllowed(`You have no access to study ${accession}.`)
     }
     const notices: OpenNotice[] = []
@@ -55,7 +58,10 @@ export async function openStudy(
         claimed = true
       } else if (study.claim.holder.id !== me.id) {
         readOnly = true
-        notices.push({ kind: 'claim.held', text: `${study.claim.holder.name} is reading this study` })
+        notices.push({
+          kind: 'claim.held',
+          text: `${study.claim.holder.name} is reading this study`,
+        })
       }
     }
     const won = autoAssign(study, actor.user, me)
@@ -68,7 +74,12 @@ export async function openStudy(
     return { study: structuredClone(study), claimed, readOnly, won, notices, canTakeOver }
   })
   const { study, claimed, readOnly, won, notices, canTakeOver } = decision
-  ctx.viewers.open(accession, { user: actor.identity, sessionId: actor.sessionId, view, since: now })
+  ctx.viewers.open(accession, {
+    user: actor.identity,
+    sessionId: actor.sessionId,
+    view,
+    since: now,
+  })
   if (claimed) claims.holderMayHaveVanished(accession, me.id)
   await ctx.audit.append({
     actor: me,
@@ -84,18 +95,38 @@ export async function openStudy(
     announceAutoAssignment(ctx, actor, accession, won, now)
   }
   const state = studyStateOf(study)
-  const assignedRoles = (['readingPhysician', 'performingPhysician', 'technologist', 'transcriptionist'] as const).filter(
-    (role) => study[role]?.id === me.id,
-  )
-  return { readOnly, claim: state.claim, assigned: assignedRoles.length > 0, assignedRoles, canTakeOver, notices, state }
+  const assignedRoles = (
+    ['readingPhysician', 'performingPhysician', 'technologist', 'transcriptionist'] as const
+  ).filter((role) => study[role]?.id === me.id)
+  return {
+    readOnly,
+    claim: state.claim,
+    assigned: assignedRoles.length > 0,
+    assignedRoles,
+    canTakeOver,
+    notices,
+    state,
+  }
 }
 
 /** What the second opener is told (S12, S16). */
-function assignmentWarnings(study: StudyRecord, actor: UserActor, won: AssignmentRole[]): OpenNotice[] {
+function assignmentWarnings(
+  study: StudyRecord,
+  actor: UserActor,
+  won: AssignmentRole[],
+): OpenNotice[] {
   const notices: OpenNotice[] = []
   const me = actor.user.id
-  if (actor.user.role === 'radiologist' && !won.includes('readingPhysician') && study.readingPhysician && study.readingPhysician.id !== me) {
-    notices.push({ kind: 'assignment.taken', text: `Study belongs to ${study.readingPhysician.name}` })
+  if (
+    actor.user.role === 'radiologist' &&
+    !won.includes('readingPhysician') &&
+    study.readingPhysician &&
+    study.readingPhysician.id !== me
+  ) {
+    notices.push({
+      kind: 'assignment.taken',
+      text: `Study belongs to ${study.readingPhysician.name}`,
+    })
   }
   for (const role of ['performingPhysician', 'technologist', 'transcriptionist'] as const) {
     const holder = study[role]
@@ -110,7 +141,13 @@ function assignmentWarnings(study: StudyRecord, actor: UserActor, won: Assignmen
 }
 
 /** S13: others with the study open are told who took it over. */
-function announceAutoAssignment(ctx: DomainContext, actor: UserActor, accession: string, won: AssignmentRole[], now: number): void {
+function announceAutoAssignment(
+  ctx: DomainContext,
+  actor: UserActor,
+  accession: string,
+  won: AssignmentRole[],
+  now: number,
+): void {
   if (won.length === 0) return
   const roles = won.map((r) => ROLE_LABEL[r]).join(', ')
   notifyViewers(
@@ -143,7 +180,8 @@ export async function closeStudy(
   const released = await ctx.registry.update((data) => {
     const study = findStudyIn(data, accession)
     if (!study) throw studyNotFound(accession)
-    if (stillReading || study.claim?.holder.id !== actor.identity.id || !READING_VIEWS.has(view)) return false
+    if (stillReading || study.claim?.holder.id !== actor.identity.id || !READING_VIEWS.has(view))
+      return false
     releaseClaim(study, personOf(actor.user), now)
     return true
   })
@@ -177,6 +215,7 @@ export async function closeStudy(
 /** The study, or the 404/410 that explains why not. */
 export function usableStudy(study: StudyRecord | undefined, accession: string): StudyRecord {
   if (!study) throw studyNotFound(accession)
-  if (study.lifecycle !== 'active') throw gone(`Study ${accession}`, study.lifecycle, study.mergedInto)
+  if (study.lifecycle !== 'active')
+    throw gone(`Study ${accession}`, study.lifecycle, study.mergedInto)
   return study
 }

@@ -24,7 +24,11 @@ export function studyStateOf(study: StudyRecord) {
     imageCount: study.imageCount,
     srCount: study.srCount,
     claim: study.claim
-      ? { holder: study.claim.holder, since: new Date(study.claim.since).toISOString(), view: study.claim.view }
+      ? {
+          holder: study.claim.holder,
+          since: new Date(study.claim.since).toISOString(),
+          view: study.claim.view,
+        }
       : null,
     group: study.group,
     lifecycle: study.lifecycle,
@@ -70,7 +74,9 @@ export class StateProjector {
     const data = this.registry.read()
     const study = data.studies.find((s) => s.accession === accession)
     if (!study) return
-    const stateRoom = await this.rooms.peek(formatDocName({ kind: 'studyState', accession: accession as never }))
+    const stateRoom = await this.rooms.peek(
+      formatDocName({ kind: 'studyState', accession: accession as never }),
+    )
     if (stateRoom) writeMap(stateRoom, 'state', studyStateOf(study))
     const worklist = await this.rooms.peek('worklist')
     if (worklist) writeRow(worklist, study, data)
@@ -80,11 +86,14 @@ export class StateProjector {
     const data = this.registry.read()
     const patient = data.patients.find((p) => p.id === patientId)
     if (!patient) return
-    const room = await this.rooms.peek(formatDocName({ kind: 'patientState', patientId: patientId as never }))
+    const room = await this.rooms.peek(
+      formatDocName({ kind: 'patientState', patientId: patientId as never }),
+    )
     if (room) writeMap(room, 'state', patientStateOf(patient))
     const worklist = await this.rooms.peek('worklist')
     if (worklist) {
-      for (const study of data.studies) if (study.patientId === patientId) writeRow(worklist, study, data)
+      for (const study of data.studies)
+        if (study.patientId === patientId) writeRow(worklist, study, data)
     }
   }
 
@@ -127,14 +136,19 @@ function writeRow(room: Room, study: StudyRecord, data: RegistryData): void {
     return
   }
   const row = worklistRowOf(study, data)
-  if (!sameJson(rows.get(study.accession), row)) room.serverWrite(() => rows.set(study.accession, row))
+  if (!sameJson(rows.get(study.accession), row))
+    room.serverWrite(() => rows.set(study.accession, row))
 }
 
 function reconcileWorklist(room: Room, data: RegistryData): void {
   const rows = room.doc.getMap('rows') as Y.Map<unknown>
-  const active = new Map(data.studies.filter((s) => s.lifecycle === 'active').map((s) => [s.accession, s]))
+  const active = new Map(
+    data.studies.filter((s) => s.lifecycle === 'active').map((s) => [s.accession, s]),
+  )
   const stale = [...rows.keys()].filter((k) => !active.has(k))
-  const changed = [...active.values()].filter((s) => !sameJson(rows.get(s.accession), worklistRowOf(s, data)))
+  const changed = [...active.values()].filter(
+    (s) => !sameJson(rows.get(s.accession), worklistRowOf(s, data)),
+  )
   if (stale.length === 0 && changed.length === 0) return
   room.serverWrite(() => {
     for (const k of stale) rows.delete(k)

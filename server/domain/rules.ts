@@ -2,7 +2,12 @@
 import type { PersonRef, Privilege, Role, StudyStatus } from '../../shared/domain.ts'
 import type { StudyRecord, UserRecord } from '../registry/types.ts'
 
-export const ASSIGNMENT_ROLES = ['readingPhysician', 'performingPhysician', 'technologist', 'transcriptionist'] as const
+export const ASSIGNMENT_ROLES = [
+  'readingPhysician',
+  'performingPhysician',
+  'technologist',
+  'transcriptionist',
+] as const
 export type AssignmentRole = (typeof ASSIGNMENT_ROLES)[number]
 
 export const ROLE_LABEL: Record<AssignmentRole, string> = {
@@ -55,7 +60,11 @@ export function autoAssignmentsFor(user: UserRecord): AssignmentRole[] {
 }
 
 /** Applies auto-assignment to a study in place; returns the roles the user won. */
-export function autoAssign(study: StudyRecord, user: UserRecord, person: PersonRef): AssignmentRole[] {
+export function autoAssign(
+  study: StudyRecord,
+  user: UserRecord,
+  person: PersonRef,
+): AssignmentRole[] {
   const won: AssignmentRole[] = []
   for (const role of autoAssignmentsFor(user)) {
     if (study[role] === null) {
@@ -81,7 +90,13 @@ export const TRANSITIONS: Partial<Record<StudyStatus, Partial<Record<StudyStatus
   amending: { signed: 'reader' },
 }
 
-const STAFF_ROLES: ReadonlySet<Role> = new Set(['technologist', 'performingPhysician', 'admin', 'systemAdmin', 'system'])
+const STAFF_ROLES: ReadonlySet<Role> = new Set([
+  'technologist',
+  'performingPhysician',
+  'admin',
+  'systemAdmin',
+  'system',
+])
 
 export function mayMove(mover: Mover, role: Role): boolean {
   switch (mover) {

@@ -28,8 +28,8 @@ export class ViewerDirectory {
   constructor(private readonly connections: () => Iterable<ConnectionView>) {}
 
   open(accession: string, record: OpenRecord): void {
-    let byKey = this.opens.get(accession)
-    if (!byKey) this.opens.set(accession, (byKey = new Map()))
+    const byKey = this.opens.get(accession) ?? new Map<string, OpenRecord>()
+    this.opens.set(accession, byKey)
     byKey.set(`${record.sessionId}|${record.view}`, record)
   }
 
@@ -40,6 +40,13 @@ export class ViewerDirectory {
     byKey?.delete(key)
     if (byKey?.size === 0) this.opens.delete(accession)
     return record
+  }
+
+  /** Drops every REST open of a study that is gone (deleted, merged); returns them. */
+  forget(accession: string): OpenRecord[] {
+    const records = this.opensOf(accession)
+    this.opens.delete(accession)
+    return records
   }
 
   opensOf(accession: string): OpenRecord[] {
@@ -59,7 +66,10 @@ export class ViewerDirectory {
     if (subject.type === 'study') for (const o of this.opensOf(subject.id)) users.add(o.user.id)
     const prefix = `${subject.type}/${subject.id}`
     for (const conn of this.connections()) {
-      if (!conn.isClosed && (conn.room.name === prefix || conn.room.name.startsWith(`${prefix}/`))) {
+      if (
+        !conn.isClosed &&
+        (conn.room.name === prefix || conn.room.name.startsWith(`${prefix}/`))
+      ) {
         users.add(conn.identity.id)
       }
     }

@@ -22,7 +22,8 @@ export const TAKEOVER_REASON_MIN = 10
 /** The claim check for reader actions: 423 naming the holder, or 409 when nobody reads it. */
 export function requireClaim(study: StudyRecord, actor: UserActor): void {
   if (study.claim?.holder.id === actor.identity.id) return
-  if (study.claim) throw locked(study.claim.holder, `${study.claim.holder.name} is reading this study`)
+  if (study.claim)
+    throw locked(study.claim.holder, `${study.claim.holder.name} is reading this study`)
   throw conflict('Open the study on the desktop to read it first.')
 }
 
@@ -37,8 +38,12 @@ export async function advanceStatus(
     const study = usableStudy(findStudyIn(data, accession), accession)
     if (request.expectedRev !== study.rev) throw staleFor(study, now)
     const mover = TRANSITIONS[study.status]?.[request.to]
-    if (!mover) throw conflict(`A study cannot go from ${study.status} to ${request.to}.`, { from: study.status })
-    if (!mayMove(mover, actor.user.role)) throw notAllowed(`Your role cannot move a study to ${request.to}.`)
+    if (!mover)
+      throw conflict(`A study cannot go from ${study.status} to ${request.to}.`, {
+        from: study.status,
+      })
+    if (!mayMove(mover, actor.user.role))
+      throw notAllowed(`Your role cannot move a study to ${request.to}.`)
     if (mover === 'reader') requireClaim(study, actor)
     const from = study.status
     study.status = request.to
@@ -91,17 +96,22 @@ export async function reportAction(
     const study = usableStudy(findStudyIn(data, accession), accession)
     requireClaim(study, actor)
     if (request.action === 'amend') {
-      if (study.status !== 'signed') throw conflict('Only a signed report can be amended.', { status: study.status })
+      if (study.status !== 'signed')
+        throw conflict('Only a signed report can be amended.', { status: study.status })
       study.status = 'amending'
       bump(study, personOf(actor.user), now)
     }
     return structuredClone(study)
   })
   if (request.action === 'create' && request.autoTemplate) {
-    await ctx.rooms.with(formatDocName({ kind: 'studyReport', accession: accession as never }), (room) => {
-      const body = room.doc.getText('body')
-      if (body.length === 0) room.serverWrite(() => body.insert(0, TEMPLATES[study.modality] ?? ''))
-    })
+    await ctx.rooms.with(
+      formatDocName({ kind: 'studyReport', accession: accession as never }),
+      (room) => {
+        const body = room.doc.getText('body')
+        if (body.length === 0)
+          room.serverWrite(() => body.insert(0, TEMPLATES[study.modality] ?? ''))
+      },
+    )
   }
   await ctx.audit.append({
     actor: personOf(actor.user),
@@ -127,8 +137,12 @@ export async function takeOver(
   actor: UserActor,
   accession: string,
   reason: string,
-): Promise<{ state: ReturnType<typeof studyStateOf>; previousHolder: { id: string; name: string } }> {
-  if (!hasPrivilege(actor.user, 'takeOver')) throw notAllowed('Taking over a reading claim needs the takeOver privilege.')
+): Promise<{
+  state: ReturnType<typeof studyStateOf>
+  previousHolder: { id: string; name: string }
+}> {
+  if (!hasPrivilege(actor.user, 'takeOver'))
+    throw notAllowed('Taking over a reading claim needs the takeOver privilege.')
   const trimmed = reason.trim()
   if (trimmed.length < TAKEOVER_REASON_MIN) {
     throw new HttpError(400, 'invalid_input', 'Give a reason for the take-over.', {
@@ -139,7 +153,8 @@ export async function takeOver(
   const me = personOf(actor.user)
   const { study, previous } = await ctx.registry.update((data) => {
     const study = usableStudy(findStudyIn(data, accession), accession)
-    if (!study.claim) throw conflict('Nobody is reading this study: open it on the desktop instead.')
+    if (!study.claim)
+      throw conflict('Nobody is reading this study: open it on the desktop instead.')
     if (study.claim.holder.id === me.id) throw conflict('You already hold the reading claim.')
     const previous = study.claim.holder
     study.claim = { holder: me, since: now, view: 'desktop' }
@@ -148,8 +163,9 @@ export async function takeOver(
   })
   claims.cancel(accession)
   claims.holderMayHaveVanished(accession, me.id)
-  const draft = await ctx.rooms.with(formatDocName({ kind: 'studyReport', accession: accession as never }), (room) =>
-    room.doc.getText('body').toString(),
+  const draft = await ctx.rooms.with(
+    formatDocName({ kind: 'studyReport', accession: accession as never }),
+    (room) => room.doc.getText('body').toString(),
   )
   await ctx.audit.append({
     actor: me,
@@ -171,7 +187,12 @@ export async function takeOver(
   })
   notifyViewers(
     ctx,
-    { ...base, kind: 'claim.takeover', tier: 'toast', text: `${me.name} took over reading study ${accession} from ${previous.name} at ${clockTime(now)}` },
+    {
+      ...base,
+      kind: 'claim.takeover',
+      tier: 'toast',
+      text: `${me.name} took over reading study ${accession} from ${previous.name} at ${clockTime(now)}`,
+    },
     previous.id,
   )
   return { state: studyStateOf(study), previousHolder: previous }

@@ -23,6 +23,8 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string, fields?: Record<string, string>) =>
   new HttpError(400, 'invalid_input', message, fields)
-export const unauthorized = (message = 'Sign in first.') => new HttpError(401, 'unauthenticated', message)
-export const forbidden = (message = 'You may not do this.') => new HttpError(403, 'forbidden', message)
+export const unauthorized = (message = 'Sign in first.') =>
+  new HttpError(401, 'unauthenticated', message)
+export const forbidden = (message = 'You may not do this.') =>
+  new HttpError(403, 'forbidden', message)
 export const notFound = (message = 'No such resource.') => new HttpError(404, 'not_found', message)

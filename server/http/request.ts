@@ -24,7 +24,8 @@ export async function readText(req: IncomingMessage, maxBytes: number): Promise<
   let size = 0
   for await (const chunk of req) {
     size += (chunk as Buffer).length
-    if (size > maxBytes) throw new HttpError(413, 'too_large', `The body exceeds ${maxBytes} bytes.`)
+    if (size > maxBytes)
+      throw new HttpError(413, 'too_large', `The body exceeds ${maxBytes} bytes.`)
     chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks).toString('utf8')
@@ -77,6 +78,9 @@ export function clientIp(req: IncomingMessage): string {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  })
   res.end(text)
 }

@@ -24,8 +24,16 @@ export class Router {
     return this
   }
 
+  /** Every registered route, with its path rebuilt from the segments (`:param` kept). */
+  list(): { method: string; path: string }[] {
+    return this.routes.map((r) => ({ method: r.method, path: `/${r.segments.join('/')}` }))
+  }
+
   /** The handler for a request, `'method'` when only the method is wrong, or null. */
-  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | 'method' | null {
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: Handler; params: Record<string, string> } | 'method' | null {
     const parts = pathname.split('/').filter(Boolean)
     let pathMatched = false
     for (const route of this.routes) {

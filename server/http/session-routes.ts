@@ -11,7 +11,7 @@ import { clientIp, parseBody, readJson, sendJson } from './request.ts'
 import type { Router } from './router.ts'
 import { clearedSessionCookie, sessionCookie } from './security.ts'
 
-const LoginBody = z.object({
+export const LoginBody = z.object({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
 })

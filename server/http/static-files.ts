@@ -1,8 +1,8 @@
 /** Serves the built web app from one directory, with an SPA fallback to index.html. */
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { extname, join, normalize, sep } from 'node:path'
 import type { ServerResponse } from 'node:http'
+import { extname, join, normalize, sep } from 'node:path'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,7 +18,11 @@ const TYPES: Record<string, string> = {
 }
 
 /** Returns false when nothing was served (so the caller can 404). */
-export async function serveStatic(root: string, pathname: string, res: ServerResponse): Promise<boolean> {
+export async function serveStatic(
+  root: string,
+  pathname: string,
+  res: ServerResponse,
+): Promise<boolean> {
   const file = await resolveFile(root, pathname)
   if (!file) return false
   const hashed = pathname.startsWith('/assets/')
@@ -40,7 +44,8 @@ async function resolveFile(root: string, pathname: string): Promise<string | nul
   }
   const candidate = normalize(join(root, decoded))
   // Path traversal: the resolved path must stay inside root.
-  if (candidate !== root && !candidate.startsWith(root.endsWith(sep) ? root : root + sep)) return null
+  if (candidate !== root && !candidate.startsWith(root.endsWith(sep) ? root : root + sep))
+    return null
   if (await isFile(candidate)) return candidate
   // Client-side routes fall back to the app shell; missing assets stay 404.
   if (extname(decoded) === '') {

@@ -26,34 +26,47 @@ export interface StudyRouteDeps {
   presenceOf(accession: string): PresenceEntry[]
 }
 
-const OpenBody = z.object({ view: z.enum(VIEWS).default('info') })
-const AssignBody = z.object({
+export const OpenBody = z.object({ view: z.enum(VIEWS).default('info') })
+export const AssignBody = z.object({
   role: z.enum(ASSIGNMENT_ROLES),
   userId: z.string().min(1).max(64).nullable(),
   expectedRev: z.number().int().nonnegative(),
 })
-const BulkBody = z.object({
+export const BulkBody = z.object({
   accessions: z.array(z.string().min(1).max(64)).min(1).max(500),
   role: z.enum(ASSIGNMENT_ROLES),
   userId: z.string().min(1).max(64).nullable(),
 })
-const StatusBody = z.object({ to: z.enum(STUDY_STATUSES), expectedRev: z.number().int().nonnegative() })
-const TakeoverBody = z.object({ reason: z.string().max(1000) })
-const ReportBody = z.object({ action: z.enum(['create', 'amend']), autoTemplate: z.boolean().default(true) })
+export const StatusBody = z.object({
+  to: z.enum(STUDY_STATUSES),
+  expectedRev: z.number().int().nonnegative(),
+})
+export const TakeoverBody = z.object({ reason: z.string().max(1000) })
+export const ReportBody = z.object({
+  action: z.enum(['create', 'amend']),
+  autoTemplate: z.boolean().default(true),
+})
 
 export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
   const { ctx, claims } = deps
-  const actorOf = (rc: RequestContext): Actor & { kind: 'user' } => userActor(requireSession(rc, deps.sessions, deps.allowedOrigins), rc)
-  const body = async <T>(rc: RequestContext, schema: z.ZodType<T>) => parseBody(schema, await readJson(rc.req, deps.maxBodyBytes))
+  const actorOf = (rc: RequestContext): Actor & { kind: 'user' } =>
+    userActor(requireSession(rc, deps.sessions, deps.allowedOrigins), rc)
+  const body = async <T>(rc: RequestContext, schema: z.ZodType<T>) =>
+    parseBody(schema, await readJson(rc.req, deps.maxBodyBytes))
 
   router.on('GET', '/api/v1/worklist', (rc) => {
     const actor = actorOf(rc)
     const data = ctx.registry.read()
     const rows = data.studies
       .filter((s) => s.lifecycle === 'active')
-      .filter((s) => docAccess(actor.identity, { kind: 'study', accession: s.accession as never }, data).kind === 'allowed')
+      .filter(
+        (s) =>
+          docAccess(actor.identity, { kind: 'study', accession: s.accession as never }, data)
+            .kind === 'allowed',
+      )
       .map((s) => ({ ...worklistRowOf(s, data), access: accessOf(deps, s.accession) }))
-    if (rows.length === 0 && data.studies.length > 0 && actor.user.role === 'clerk') throw forbidden('Your role has no worklist.')
+    if (rows.length === 0 && data.studies.length > 0 && actor.user.role === 'clerk')
+      throw forbidden('Your role has no worklist.')
     sendJson(rc.res, 200, { rows })
   })
 
@@ -70,12 +83,27 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
   router.on('GET', '/api/v1/studies/:accession', async (rc) => {
     const actor = actorOf(rc)
     const data = ctx.registry.read()
-    const study = usableStudy(data.studies.find((s) => s.accession === rc.params.accession), rc.params.accession!)
-    if (docAccess(actor.identity, { kind: 'study', accession: study.accession as never }, data).kind !== 'allowed') throw forbidden()
-    const fields = await ctx.rooms.with(formatDocName({ kind: 'study', accession: study.accession as never }), (room) =>
-      room.doc.getMap('fields').toJSON(),
+    const study = usableStudy(
+      data.studies.find((s) => s.accession === rc.params.accession),
+      rc.params.accession!,
     )
-    sendJson(rc.res, 200, { accession: study.accession, patientId: study.patientId, modality: study.modality, fields, state: studyStateOf(study), access: accessOf(deps, study.accession) })
+    if (
+      docAccess(actor.identity, { kind: 'study', accession: study.accession as never }, data)
+        .kind !== 'allowed'
+    )
+      throw forbidden()
+    const fields = await ctx.rooms.with(
+      formatDocName({ kind: 'study', accession: study.accession as never }),
+      (room) => room.doc.getMap('fields').toJSON(),
+    )
+    sendJson(rc.res, 200, {
+      accession: study.accession,
+      patientId: study.patientId,
+      modality: study.modality,
+      fields,
+      state: studyStateOf(study),
+      access: accessOf(deps, study.accession),
+    })
   })
 
   router.on('POST', '/api/v1/studies/:accession/open', async (rc) => {
@@ -92,7 +120,11 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
 
   router.on('POST', '/api/v1/studies/:accession/assignments', async (rc) => {
     const actor = actorOf(rc)
-    sendJson(rc.res, 200, await assign(ctx, actor, rc.params.accession!, await body(rc, AssignBody)))
+    sendJson(
+      rc.res,
+      200,
+      await assign(ctx, actor, rc.params.accession!, await body(rc, AssignBody)),
+    )
   })
 
   router.on('POST', '/api/v1/assignments/bulk', async (rc) => {
@@ -102,12 +134,20 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
 
   router.on('POST', '/api/v1/studies/:accession/status', async (rc) => {
     const actor = actorOf(rc)
-    sendJson(rc.res, 200, await advanceStatus(ctx, actor, rc.params.accession!, await body(rc, StatusBody)))
+    sendJson(
+      rc.res,
+      200,
+      await advanceStatus(ctx, actor, rc.params.accession!, await body(rc, StatusBody)),
+    )
   })
 
   router.on('POST', '/api/v1/studies/:accession/report', async (rc) => {
     const actor = actorOf(rc)
-    sendJson(rc.res, 200, await reportAction(ctx, actor, rc.params.accession!, await body(rc, ReportBody)))
+    sendJson(
+      rc.res,
+      200,
+      await reportAction(ctx, actor, rc.params.accession!, await body(rc, ReportBody)),
+    )
   })
 
   router.on('POST', '/api/v1/studies/:accession/takeover', async (rc) => {
@@ -117,22 +157,55 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
   })
 }
 
-export function userActor(session: AuthenticatedSession, rc: RequestContext): Actor & { kind: 'user' } {
-  return { kind: 'user', user: session.user, identity: session.identity, sessionId: session.sessionId, ip: clientIp(rc.req) }
+export function userActor(
+  session: AuthenticatedSession,
+  rc: RequestContext,
+): Actor & { kind: 'user' } {
+  return {
+    kind: 'user',
+    user: session.user,
+    identity: session.identity,
+    sessionId: session.sessionId,
+    ip: clientIp(rc.req),
+  }
 }
 
 /** The Access column (S3): who has the study open now, from live presence, else from explicit opens. */
 function accessOf(deps: StudyRouteDeps, accession: string) {
   const seen = new Set<string>()
-  const access: { id: string; name: string; role: string; mode: string; view: string | null; since: string; connection: string }[] = []
+  const access: {
+    id: string
+    name: string
+    role: string
+    mode: string
+    view: string | null
+    since: string
+    connection: string
+  }[] = []
   for (const p of deps.presenceOf(accession)) {
     seen.add(`${p.user.id}|${p.view}`)
-    access.push({ id: p.user.id, name: p.user.name, role: p.user.role, mode: p.mode, view: p.view, since: p.since, connection: p.connection })
+    access.push({
+      id: p.user.id,
+      name: p.user.name,
+      role: p.user.role,
+      mode: p.mode,
+      view: p.view,
+      since: p.since,
+      connection: p.connection,
+    })
   }
   for (const o of deps.ctx.viewers.opensOf(accession)) {
     if (seen.has(`${o.user.id}|${o.view}`)) continue
     const mode = o.view === 'info' ? 'viewing' : 'reading'
-    access.push({ id: o.user.id, name: o.user.name, role: o.user.role, mode, view: o.view, since: new Date(o.since).toISOString(), connection: 'live' })
+    access.push({
+      id: o.user.id,
+      name: o.user.name,
+      role: o.user.role,
+      mode,
+      view: o.view,
+      since: new Date(o.since).toISOString(),
+      connection: 'live',
+    })
   }
   return access
 }

@@ -11,7 +11,11 @@ import type { UserIdentity } from '../../shared/domain.ts'
 import { CloseCode, MessageType } from '../../shared/protocol.ts'
 import type { Clock } from '../clock.ts'
 import type { Limits } from '../config.ts'
-import { type AwarenessEntry, decodeAwarenessUpdate, encodeAwarenessUpdateFrom } from './awareness-guard.ts'
+import {
+  type AwarenessEntry,
+  decodeAwarenessUpdate,
+  encodeAwarenessUpdateFrom,
+} from './awareness-guard.ts'
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, SyncStep } from './messages.ts'
 import { TokenBucket } from './rate-limit.ts'
 import type { Room, RoomMember } from './room.ts'
@@ -110,7 +114,10 @@ export class Connection implements RoomMember {
         // Authentication happened at the upgrade; clients have nothing to send here.
         return
       case MessageType.queryAwareness:
-        return this.room.send(this, encodeAwareness(this.room.awareness, [...this.room.awareness.getStates().keys()]))
+        return this.room.send(
+          this,
+          encodeAwareness(this.room.awareness, [...this.room.awareness.getStates().keys()]),
+        )
       default:
         throw new ProtocolError(`unknown message type ${type}`)
     }
@@ -198,9 +205,15 @@ export class Connection implements RoomMember {
       maxDepth: this.limits.maxAwarenessDepth,
     })
     if (!decoded.ok) throw new ProtocolError(`malformed awareness: ${decoded.error}`)
-    const accepted = decoded.entries.filter((entry) => this.mayPublish(entry)).map((entry) => this.stamp(entry))
+    const accepted = decoded.entries
+      .filter((entry) => this.mayPublish(entry))
+      .map((entry) => this.stamp(entry))
     if (accepted.length === 0) return
-    awarenessProtocol.applyAwarenessUpdate(this.room.awareness, encodeAwarenessUpdateFrom(accepted), this)
+    awarenessProtocol.applyAwarenessUpdate(
+      this.room.awareness,
+      encodeAwarenessUpdateFrom(accepted),
+      this,
+    )
   }
 
   /**
@@ -210,7 +223,8 @@ export class Connection implements RoomMember {
    */
   private mayPublish(entry: AwarenessEntry): boolean {
     const { room } = this
-    if (!room.mayClaimAwarenessId(this, entry.clientID, this.limits.maxAwarenessIdsPerConnection)) return false
+    if (!room.mayClaimAwarenessId(this, entry.clientID, this.limits.maxAwarenessIdsPerConnection))
+      return false
     if (!this.awarenessIds.has(entry.clientID)) room.claimAwarenessId(this, entry.clientID)
     return true
   }

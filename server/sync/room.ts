@@ -37,7 +37,11 @@ export interface RoomHooks {
    * client that closes gracefully clears its state first, so non-empty
    * `lost` means the connection dropped (S4 "connection lost").
    */
-  afterMemberLeft?(room: Room, member: RoomMember, lost: { clientId: number; state: Record<string, unknown> }[]): void
+  afterMemberLeft?(
+    room: Room,
+    member: RoomMember,
+    lost: { clientId: number; state: Record<string, unknown> }[],
+  ): void
   onFsyncError?(room: Room, error: unknown): void
   /** Counts outbound messages (metrics). */
   onSend?(bytes: number): void
@@ -223,7 +227,8 @@ export class Room {
   }
 
   private maybeCompact(): void {
-    if (this.recordsSinceSnapshot < this.compactEvery || this.compacting || this.inFlight > 0) return
+    if (this.recordsSinceSnapshot < this.compactEvery || this.compacting || this.inFlight > 0)
+      return
     void this.compact()
   }
 
@@ -240,7 +245,9 @@ export class Room {
       .then(() => {
         this.recordsSinceSnapshot -= covered
       })
-      .catch((error) => this.logger.error('compaction failed', { doc: this.name, error: String(error) }))
+      .catch((error) =>
+        this.logger.error('compaction failed', { doc: this.name, error: String(error) }),
+      )
       .finally(() => {
         this.compacting = null
       })

@@ -84,7 +84,9 @@ export class RoomManager {
 
   /** Flushes and unloads every room (shutdown). */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.slots.entries()].map(([name, slot]) => this.unload(name, slot, true)))
+    await Promise.all(
+      [...this.slots.entries()].map(([name, slot]) => this.unload(name, slot, true)),
+    )
   }
 
   private async load(name: string): Promise<Room> {
@@ -143,7 +145,9 @@ export class RoomManager {
         await room.flush()
         room.destroy()
       })
-      .catch((error) => this.options.logger.error('unload failed', { doc: name, error: String(error) }))
+      .catch((error) =>
+        this.options.logger.error('unload failed', { doc: name, error: String(error) }),
+      )
       .finally(() => this.unloading.delete(name))
     this.unloading.set(name, done)
     return done

@@ -64,7 +64,8 @@ export class SyncEndpoint {
       return this.refuse(req, socket, head, CloseCode.forbidden, 'origin not allowed')
     }
     const session = this.options.authenticate(found?.token ?? null)
-    if (!session) return this.refuse(req, socket, head, CloseCode.notAuthenticated, 'not authenticated')
+    if (!session)
+      return this.refuse(req, socket, head, CloseCode.notAuthenticated, 'not authenticated')
     const access = this.options.access(session, name)
     switch (access.kind) {
       case 'forbidden':
@@ -72,7 +73,13 @@ export class SyncEndpoint {
       case 'missing':
         return this.refuse(req, socket, head, CloseCode.noSuchDocument, 'no such document')
       case 'gone':
-        return this.refuse(req, socket, head, CloseCode.gone, JSON.stringify(this.options.goneReason(name, access)))
+        return this.refuse(
+          req,
+          socket,
+          head,
+          CloseCode.gone,
+          JSON.stringify(this.options.goneReason(name, access)),
+        )
       case 'allowed':
         return this.accept(req, socket, head, name, session)
     }
@@ -81,7 +88,8 @@ export class SyncEndpoint {
   /** Stops accepting and closes every connection with 4503. */
   shutdown(): void {
     this.accepting = false
-    for (const conn of this.connections) this.closeConnection(conn, CloseCode.shuttingDown, 'server shutting down')
+    for (const conn of this.connections)
+      this.closeConnection(conn, CloseCode.shuttingDown, 'server shutting down')
     this.wss.close()
   }
 
@@ -142,7 +150,13 @@ export class SyncEndpoint {
     })
   }
 
-  private refuse(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
+  private refuse(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    code: number,
+    reason: string,
+  ): void {
     this.options.onServerClose(code)
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => {})

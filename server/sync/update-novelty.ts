@@ -25,7 +25,9 @@ function deleteSetCovered(inner: DeleteSet, outer: DeleteSet): boolean {
     const have = outer.clients.get(client) ?? []
     for (const range of ranges) {
       if (range.len === 0) continue
-      const hit = have.find((h) => h.clock <= range.clock && range.clock + range.len <= h.clock + h.len)
+      const hit = have.find(
+        (h) => h.clock <= range.clock && range.clock + range.len <= h.clock + h.len,
+      )
       if (!hit) return false
     }
   }

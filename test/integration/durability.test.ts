@@ -80,7 +80,9 @@ describe('durability', () => {
 
     const restarted = await spawnServer(dir)
     cleanup.push(() => restarted.stop())
-    const c = track(connectClient(restarted.wsUrl, 'study/A10032', await login(restarted.url, 'perf')))
+    const c = track(
+      connectClient(restarted.wsUrl, 'study/A10032', await login(restarted.url, 'perf')),
+    )
     await whenSynced(c)
     const text = notes(c).toString()
     expect(marks.filter((m) => !text.includes(m))).toEqual([])

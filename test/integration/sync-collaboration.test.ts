@@ -55,10 +55,13 @@ describe('collaborative edits', () => {
     ta.insert(0, 'ALPHA ')
     tb.insert(0, 'BRAVO ')
     b.provider.connect()
-    const both = (t: Y.Text) => () => t.toString().includes('ALPHA ') && t.toString().includes('BRAVO ')
+    const both = (t: Y.Text) => () =>
+      t.toString().includes('ALPHA ') && t.toString().includes('BRAVO ')
     await Promise.all([until(a.doc, both(ta)), until(b.doc, both(tb))])
     expect(ta.toString()).toBe(tb.toString())
-    const server = (await serverDoc('study/A10002')).getMap('fields').get('clinicalHistory') as Y.Text
+    const server = (await serverDoc('study/A10002'))
+      .getMap('fields')
+      .get('clinicalHistory') as Y.Text
     await until(await serverDoc('study/A10002'), both(server))
     expect(server.toString()).toBe(ta.toString())
   })

@@ -118,7 +118,10 @@ describe('write rules', () => {
     meta.clock = 1000
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, 1)
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(forged, [forged.clientID]))
+    encoding.writeVarUint8Array(
+      encoder,
+      awarenessProtocol.encodeAwarenessUpdate(forged, [forged.clientID]),
+    )
     raw.ws.send(encoding.toUint8Array(encoder))
     // Then a query-awareness round trip proves the server processed it.
     raw.ws.send(new Uint8Array([3]))
@@ -140,7 +143,10 @@ describe('write rules', () => {
       check()
     })
     const gone = new Promise<void>((resolve) => {
-      watcher.provider.awareness.on('change', () => !watcher.provider.awareness.getStates().has(id) && resolve())
+      watcher.provider.awareness.on(
+        'change',
+        () => !watcher.provider.awareness.getStates().has(id) && resolve(),
+      )
     })
     // A hard close (no awareness goodbye from the client): the server must remove it.
     ;(leaver.provider.ws as unknown as { terminate(): void }).terminate()
@@ -151,7 +157,13 @@ describe('write rules', () => {
 
 describe('refusals and limits', () => {
   it('bad document names are refused before the upgrade (HTTP 400)', async () => {
-    for (const path of ['/sync/study/../etc', '/sync/study/A1/evil', '/sync/nothing', '/sync/study/%ZZ', '/sync/study/-A1']) {
+    for (const path of [
+      '/sync/study/../etc',
+      '/sync/study/A1/evil',
+      '/sync/nothing',
+      '/sync/study/%ZZ',
+      '/sync/study/-A1',
+    ]) {
       expect(await upgradeStatus(t.wsUrl, path)).toBe(400)
     }
   })
@@ -167,9 +179,13 @@ describe('refusals and limits', () => {
 
   it('a user without access to a study closes with 4403; an unknown study with 4404', async () => {
     const clerk = await t.login('clerk')
-    expect((await rawSocket(t.wsUrl, `/sync/study/A10020?token=${clerk}`).closed).code).toBe(CloseCode.forbidden)
+    expect((await rawSocket(t.wsUrl, `/sync/study/A10020?token=${clerk}`).closed).code).toBe(
+      CloseCode.forbidden,
+    )
     const bose = await t.login('bose')
-    expect((await rawSocket(t.wsUrl, `/sync/study/NOPE1?token=${bose}`).closed).code).toBe(CloseCode.noSuchDocument)
+    expect((await rawSocket(t.wsUrl, `/sync/study/NOPE1?token=${bose}`).closed).code).toBe(
+      CloseCode.noSuchDocument,
+    )
   })
 
   it('a cookie-authenticated upgrade from a foreign Origin is refused with 4403', async () => {
@@ -179,7 +195,10 @@ describe('refusals and limits', () => {
       origin: 'https://evil.example',
     })
     expect((await raw.closed).code).toBe(CloseCode.forbidden)
-    const same = rawSocket(t.wsUrl, '/sync/study/A10020', { cookie: `studysync_session=${token}`, origin: t.url })
+    const same = rawSocket(t.wsUrl, '/sync/study/A10020', {
+      cookie: `studysync_session=${token}`,
+      origin: t.url,
+    })
     await same.opened
     same.ws.close()
   })
@@ -239,7 +258,8 @@ describe('refusals and limits', () => {
     const token = await t.login('bose')
     const raw = rawSocket(t.wsUrl, `/sync/study/A10023?token=${token}`)
     await raw.opened
-    for (let i = 0; i < 2000 && raw.ws.readyState === raw.ws.OPEN; i++) raw.ws.send(new Uint8Array([3]))
+    for (let i = 0; i < 2000 && raw.ws.readyState === raw.ws.OPEN; i++)
+      raw.ws.send(new Uint8Array([3]))
     expect((await raw.closed).code).toBe(CloseCode.tooManyMessages)
   })
 

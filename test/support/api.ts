@@ -5,10 +5,17 @@ export interface ApiResponse<T = Record<string, unknown>> {
 }
 
 export function api(baseUrl: string, token: string) {
-  const call = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
+  const call = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<ApiResponse<T>> => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const text = await res.text()
@@ -16,7 +23,8 @@ export function api(baseUrl: string, token: string) {
   }
   return {
     get: <T = Record<string, unknown>>(path: string) => call<T>('GET', path),
-    post: <T = Record<string, unknown>>(path: string, body: unknown = {}) => call<T>('POST', path, body),
+    post: <T = Record<string, unknown>>(path: string, body: unknown = {}) =>
+      call<T>('POST', path, body),
     delete: <T = Record<string, unknown>>(path: string) => call<T>('DELETE', path),
   }
 }

@@ -77,7 +77,11 @@ export interface RawSocket {
   nextMessage(predicate?: (m: Uint8Array) => boolean): Promise<Uint8Array>
 }
 
-export function rawSocket(wsUrl: string, path: string, headers: Record<string, string> = {}): RawSocket {
+export function rawSocket(
+  wsUrl: string,
+  path: string,
+  headers: Record<string, string> = {},
+): RawSocket {
   const ws = new WebSocket(`${wsUrl}${path}`, { headers })
   const messages: Uint8Array[] = []
   const waiters: { predicate: (m: Uint8Array) => boolean; resolve: (m: Uint8Array) => void }[] = []

@@ -13,9 +13,9 @@ import { type Clock, systemClock } from '../../server/clock.ts'
 import { type ConfigOverrides, defaultConfig } from '../../server/config.ts'
 import { jsonLogger, silentLogger } from '../../server/logger.ts'
 import { createMetrics } from '../../server/metrics.ts'
+import { emptyRegistry } from '../../server/registry/types.ts'
 import { MemoryDocLogStore } from '../../server/storage/memory-doc-log.ts'
 import { MemoryRegistryStore } from '../../server/storage/memory-registry.ts'
-import { emptyRegistry } from '../../server/registry/types.ts'
 import type { DocLogStore, RegistryStore } from '../../server/storage/types.ts'
 
 export const DEMO_PASSWORD = 'demo'
@@ -57,7 +57,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
   await seedDemoIfEmpty(storage, { password: DEMO_PASSWORD, clock, logger: silentLogger })
   const config = defaultConfig({ port: 0, host: '127.0.0.1', ...options.config })
-  const server = createServer({ config, ...storage, clock, logger: process.env.STUDYSYNC_TEST_LOG ? jsonLogger() : silentLogger, metrics })
+  const server = createServer({
+    config,
+    ...storage,
+    clock,
+    logger: process.env.STUDYSYNC_TEST_LOG ? jsonLogger() : silentLogger,
+    metrics,
+  })
   await server.listen()
   const url = server.url
   return {
@@ -69,12 +75,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     login: (username, password = DEMO_PASSWORD) => login(url, username, password),
     async close({ keepData = false } = {}) {
       await server.close()
-      if (dataDir && !keepData && options.files === true) await rm(dataDir, { recursive: true, force: true })
+      if (dataDir && !keepData && options.files === true)
+        await rm(dataDir, { recursive: true, force: true })
     },
   }
 }
 
-export async function login(url: string, username: string, password = DEMO_PASSWORD): Promise<string> {
+export async function login(
+  url: string,
+  username: string,
+  password = DEMO_PASSWORD,
+): Promise<string> {
   const res = await fetch(`${url}/api/v1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
