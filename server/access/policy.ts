@@ -44,11 +44,12 @@ export function docAccess(user: UserIdentity, doc: DocName, data: RegistryData):
       return studyAccess(user, doc, findStudy(data, doc.accession))
     case 'patient':
     case 'patientState': {
+      // Role first: someone without access must not learn whether an id exists.
+      if (!PATIENT_READERS.has(user.role)) return forbidden
       const patient = data.patients.find((p) => p.id === doc.patientId)
       if (!patient) return missing
       if (patient.lifecycle !== 'active')
         return { kind: 'gone', lifecycle: patient.lifecycle, mergedInto: patient.mergedInto }
-      if (!PATIENT_READERS.has(user.role)) return forbidden
       const write = doc.kind === 'patient' && PATIENT_EDITORS.has(user.role)
       return { kind: 'allowed', write }
     }
@@ -60,10 +61,11 @@ function studyAccess(
   doc: DocName & { kind: 'study' | 'studyReport' | 'studyState' },
   study: StudyRecord | undefined,
 ): DocAccess {
+  // Role first: someone without access must not learn whether an accession exists.
+  if (!CLINICAL_STAFF.has(user.role)) return forbidden
   if (!study) return missing
   if (study.lifecycle !== 'active')
     return { kind: 'gone', lifecycle: study.lifecycle, mergedInto: study.mergedInto }
-  if (!CLINICAL_STAFF.has(user.role)) return forbidden
   switch (doc.kind) {
     case 'study':
       return { kind: 'allowed', write: true }
