@@ -59,6 +59,7 @@ export class Connection implements RoomMember {
     private readonly limits: Limits,
     private readonly policy: ConnectionPolicy,
     clock: Clock,
+    readonly wantsSavedAcks = false,
   ) {
     this.userId = identity.id
     this.openedAt = clock.now()
@@ -161,7 +162,10 @@ export class Connection implements RoomMember {
 
   private process(update: Uint8Array): void {
     // The step 2 of a client with nothing new is not a write, even from a reader.
-    if (!addsToDoc(this.room.doc, update)) return this.drain()
+    if (!addsToDoc(this.room.doc, update)) {
+      this.room.sendSavedAck(this)
+      return this.drain()
+    }
     if (!this.policy.mayWrite(this.identity, this.room)) {
       return this.refuse('this connection may not write to this document')
     }

@@ -2,7 +2,7 @@
 import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import { MessageType } from '../../shared/protocol.ts'
+import { CustomMessageType, MessageType } from '../../shared/protocol.ts'
 
 /** y-protocols sync sub-types. */
 export const SyncStep = { step1: 0, step2: 1, update: 2 } as const
@@ -41,5 +41,13 @@ export function encodeAwareness(
     encoder,
     awarenessProtocol.encodeAwarenessUpdate(awareness, clientIds),
   )
+  return encoding.toUint8Array(encoder)
+}
+
+/** StudySync's saved acknowledgement: the durable state vector (only to clients that ask). */
+export function encodeSavedAck(doc: Y.Doc): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, CustomMessageType.savedAck)
+  encoding.writeVarUint8Array(encoder, Y.encodeStateVector(doc))
   return encoding.toUint8Array(encoder)
 }

@@ -11,7 +11,7 @@ import * as Y from 'yjs'
 import type { DocName } from '../../shared/protocol.ts'
 import type { Logger } from '../logger.ts'
 import type { DocLogStore } from '../storage/types.ts'
-import { encodeAwareness, encodeSyncUpdate } from './messages.ts'
+import { encodeAwareness, encodeSavedAck, encodeSyncUpdate } from './messages.ts'
 import { SOCKET_OPEN, type SocketLike } from './socket.ts'
 
 /** Transaction origin of changes made by server code (state documents, HL7, …). */
@@ -24,6 +24,8 @@ export interface RoomMember {
   readonly userId: string
   /** Awareness client ids this connection introduced. */
   readonly awarenessIds: Set<number>
+  /** Asked (`?savedAck=1`) for saved acknowledgements after each durable commit. */
+  readonly wantsSavedAcks: boolean
   close(code: number, reason?: string): void
 }
 
@@ -62,6 +64,7 @@ export class Room {
   private lastSeq: number
   private recordsSinceSnapshot: number
   private compacting: Promise<void> | null = null
+  private savedAckScheduled = false
 
   constructor(
     readonly name: string,
@@ -95,6 +98,7 @@ export class Room {
         const seq = await durable
         Y.applyUpdate(this.doc, update, origin)
         this.noteRecord(seq)
+        this.scheduleSavedAcks()
         this.observe(() => this.hooks.afterUpdate?.(this, update, origin))
       } finally {
         this.inFlight--
@@ -166,6 +170,30 @@ export class Room {
     this.hooks.onSend?.(message.byteLength)
   }
 
+  /**
+   * Tells clients that asked what is durable now. Everything applied from a
+   * client was fsync'd first, so the document's state vector is the durable one
+   * for every client's own edits. Coalesced: one ack per room per turn of the loop.
+   */
+  scheduleSavedAcks(): void {
+    if (this.savedAckScheduled) return
+    this.savedAckScheduled = true
+    setImmediate(() => {
+      this.savedAckScheduled = false
+      let message: Uint8Array | null = null
+      for (const member of this.members) {
+        if (!member.wantsSavedAcks) continue
+        message ??= encodeSavedAck(this.doc)
+        this.send(member, message)
+      }
+    })
+  }
+
+  /** One member's ack now (its sync step 2 held nothing new: all it has is saved). */
+  sendSavedAck(member: RoomMember): void {
+    if (member.wantsSavedAcks) this.send(member, encodeSavedAck(this.doc))
+  }
+
   /** Compacts if anything was logged since the last snapshot; used before unloading. */
   async flush(): Promise<void> {
     await this.chain
@@ -196,6 +224,7 @@ export class Room {
       .then((seq) => {
         this.noteRecord(seq)
         this.broadcast(encodeSyncUpdate(update))
+        this.scheduleSavedAcks()
       })
       .catch((error) => this.hooks.onFsyncError?.(this, error))
       .finally(() => {

@@ -81,7 +81,7 @@ export class SyncEndpoint {
           JSON.stringify(this.options.goneReason(name, access)),
         )
       case 'allowed':
-        return this.accept(req, socket, head, name, session)
+        return this.accept(req, socket, head, name, session, url)
     }
   }
 
@@ -116,6 +116,7 @@ export class SyncEndpoint {
     head: Buffer,
     name: string,
     session: AuthenticatedSession,
+    url: URL,
   ): Promise<void> {
     const { rooms } = this.options
     let room: Awaited<ReturnType<RoomManager['acquire']>>
@@ -136,6 +137,7 @@ export class SyncEndpoint {
         this.options.limits,
         this.options.policy,
         this.options.clock,
+        url.searchParams.get('savedAck') === '1',
       )
       this.connections.add(conn)
       this.options.onConnection(conn, 'opened')

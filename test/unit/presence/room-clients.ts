@@ -71,6 +71,7 @@ export class PresenceClient {
       sessionId: `session-${user.id}`,
       userId: user.id,
       awarenessIds: new Set(),
+      wantsSavedAcks: false,
       close() {},
     }
     room.add(this.member)
