@@ -15,6 +15,7 @@ import { CloseCode, type GoneReason, parseDocName } from '../shared/protocol.ts'
 import { PATIENT_FORM, REPORT_BODY_MAX_LENGTH, STUDY_FORM } from '../shared/schema.ts'
 import { type DocAccess, docAccess } from './access/policy.ts'
 import type { AuditLog } from './audit/types.ts'
+import { LoginThrottle } from './auth/login-throttle.ts'
 import { SessionService } from './auth/sessions.ts'
 import type { Clock } from './clock.ts'
 import type { Config } from './config.ts'
@@ -27,11 +28,13 @@ import { EventHub } from './events/hub.ts'
 import { eventRoutes } from './events/sse-routes.ts'
 import { HttpError } from './http/errors.ts'
 import { healthRoutes } from './http/health-routes.ts'
+import { openapiRoutes } from './http/openapi.ts'
 import { sendJson } from './http/request.ts'
 import { Router } from './http/router.ts'
 import { setSecurityHeaders } from './http/security.ts'
 import { sessionRoutes } from './http/session-routes.ts'
 import { serveStatic } from './http/static-files.ts'
+import { lifecycleRoutes } from './http/lifecycle-routes.ts'
 import { studyRoutes } from './http/study-routes.ts'
 import type { Logger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
@@ -68,6 +71,8 @@ export interface StudySyncServer {
   readonly claims: ClaimTracker
   readonly presence: PresenceIndex
   readonly hub: EventHub
+  /** Every registered HTTP route, `:param` segments kept (the API reference test checks them). */
+  readonly routes: { method: string; path: string }[]
 }
 
 export function createServer(deps: ServerDeps): StudySyncServer {
@@ -200,8 +205,11 @@ export function createServer(deps: ServerDeps): StudySyncServer {
 
   const router = new Router()
   healthRoutes(router, { isReady: () => ready, metrics, sessions, config })
+  openapiRoutes(router)
   sessionRoutes(router, {
     registry,
+    audit,
+    throttle: new LoginThrottle(clock),
     sessions,
     logger,
     sessionTtlMs: config.sessionTtlMs,
@@ -212,6 +220,14 @@ export function createServer(deps: ServerDeps): StudySyncServer {
   eventRoutes(router, { hub, sessions, allowedOrigins: config.allowedOrigins })
   presenceRoutes(router, { index: presence, sessions, allowedOrigins: config.allowedOrigins })
   studyRoutes(router, {
+    ctx: domain,
+    claims,
+    sessions,
+    allowedOrigins: config.allowedOrigins,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    presenceOf: (accession) => presence.forSubject('study', accession),
+  })
+  lifecycleRoutes(router, {
     ctx: domain,
     claims,
     sessions,
@@ -306,6 +322,9 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     claims,
     presence,
     hub,
+    get routes() {
+      return router.list()
+    },
     listen: () =>
       new Promise<number>((resolveListen, reject) => {
         http.once('error', reject)

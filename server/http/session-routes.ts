@@ -1,5 +1,7 @@
 /** POST/DELETE /api/v1/session and GET /api/v1/me. */
 import { z } from 'zod'
+import type { AuditLog } from '../audit/types.ts'
+import type { LoginThrottle } from '../auth/login-throttle.ts'
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts'
 import { identityOf, type SessionService } from '../auth/sessions.ts'
 import type { Logger } from '../logger.ts'
@@ -18,6 +20,8 @@ export const LoginBody = z.object({
 
 export interface SessionRouteDeps {
   registry: RegistryStore
+  audit: AuditLog
+  throttle: LoginThrottle
   sessions: SessionService
   logger: Logger
   sessionTtlMs: number
@@ -28,23 +32,73 @@ export interface SessionRouteDeps {
 export function sessionRoutes(router: Router, deps: SessionRouteDeps): void {
   router.on('POST', '/api/v1/session', async (ctx) => {
     const body = parseBody(LoginBody, await readJson(ctx.req, deps.maxBodyBytes))
+    const ip = clientIp(ctx.req)
+    const audit = (
+      outcome: 'success' | 'failure',
+      action: string,
+      actor: { id: string; name: string },
+      details: Record<string, unknown>,
+    ) =>
+      deps.audit.append({
+        actor,
+        action,
+        subject: { type: 'user', id: actor.id },
+        outcome,
+        source: { ip, session: null },
+        details,
+      })
+    const claimed = { id: `username:${body.username}`, name: body.username }
+    const verdict = deps.throttle.check(body.username, ip)
+    if (!verdict.allowed) {
+      await audit('failure', 'login.failure', claimed, {
+        reason: 'locked-out',
+        retryAfterS: verdict.retryAfterS,
+      })
+      ctx.res.setHeader('retry-after', String(verdict.retryAfterS))
+      throw new HttpError(
+        429,
+        'locked_out',
+        `Too many failed sign-ins. Try again in ${verdict.retryAfterS} s.`,
+      )
+    }
     const user = deps.registry.read().users.find((u) => u.username === body.username)
     // Hash even for unknown users so timing does not reveal which usernames exist.
     const valid = verifyPassword(body.password, user?.passwordHash ?? DUMMY_HASH)
     if (!user || !valid || user.disabled) {
-      deps.logger.warn('login failed', { username: body.username, ip: clientIp(ctx.req) })
+      const lockedNow = deps.throttle.fail(body.username, ip)
+      const reason = !user ? 'unknown-user' : user.disabled ? 'disabled' : 'bad-password'
+      await audit('failure', 'login.failure', user ? { id: user.id, name: user.name } : claimed, {
+        reason,
+        lockedOut: lockedNow,
+      })
+      deps.logger.warn('login failed', { username: body.username, ip, reason })
       throw new HttpError(401, 'invalid_credentials', 'Wrong username or password.')
     }
-    const { token } = await deps.sessions.create(user, clientIp(ctx.req))
+    deps.throttle.succeed(body.username)
+    const { token, session } = await deps.sessions.create(user, ip)
+    await deps.audit.append({
+      actor: { id: user.id, name: user.name },
+      action: 'login.success',
+      subject: { type: 'user', id: user.id },
+      outcome: 'success',
+      source: { ip, session: session.id.slice(0, 16) },
+    })
     const secure = (ctx.req.socket as { encrypted?: boolean }).encrypted === true
     ctx.res.setHeader('set-cookie', sessionCookie(token, secure, deps.sessionTtlMs / 1000))
-    deps.logger.info('login', { user: user.id, ip: clientIp(ctx.req) })
+    deps.logger.info('login', { user: user.id, ip })
     sendJson(ctx.res, 200, { token, user: publicUser(user) })
   })
 
   router.on('DELETE', '/api/v1/session', async (ctx) => {
     const session = requireSession(ctx, deps.sessions, deps.allowedOrigins)
     await deps.sessions.revoke(session.sessionId)
+    await deps.audit.append({
+      actor: { id: session.user.id, name: session.user.name },
+      action: 'logout',
+      subject: { type: 'user', id: session.user.id },
+      outcome: 'success',
+      source: { ip: clientIp(ctx.req), session: session.sessionId.slice(0, 16) },
+    })
     ctx.res.setHeader('set-cookie', clearedSessionCookie())
     ctx.res.writeHead(204).end()
   })
