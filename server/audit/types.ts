@@ -10,7 +10,14 @@ export type AuditActor = PersonRef | 'SYSTEM'
 
 export type AuditOutcome = 'success' | 'failure' | 'refused'
 
-export type AuditSubjectType = 'study' | 'patient' | 'user' | 'session' | 'audit' | 'document' | 'system'
+export type AuditSubjectType =
+  | 'study'
+  | 'patient'
+  | 'user'
+  | 'session'
+  | 'audit'
+  | 'document'
+  | 'system'
 
 export interface AuditEntryInput {
   actor: AuditActor
