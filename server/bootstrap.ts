@@ -26,6 +26,7 @@ export async function openFileStorage(
   dataDir: string,
   metrics: Metrics,
   clock: Clock,
+  logger?: Logger,
 ): Promise<{ registry: RegistryStore; docs: DocLogStore; audit: AuditLog }> {
   await mkdir(join(dataDir, 'docs'), { recursive: true })
   await mkdir(join(dataDir, 'audit'), { recursive: true })
@@ -37,7 +38,10 @@ export async function openFileStorage(
       metrics.fsyncRecords.observe(records)
     },
   })
-  const audit = await FileAuditLog.open(join(dataDir, 'audit'), { clock })
+  const audit = await FileAuditLog.open(join(dataDir, 'audit'), {
+    clock,
+    onWarning: (message) => logger?.warn('audit log repaired at start-up', { message }),
+  })
   return { registry, docs, audit }
 }
 

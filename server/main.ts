@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const demo =
     process.env.STUDYSYNC_DEMO === undefined ? emptyDataDir : process.env.STUDYSYNC_DEMO === '1'
   const metrics = createMetrics()
-  const storage = await openFileStorage(config.dataDir, metrics, systemClock)
+  const storage = await openFileStorage(config.dataDir, metrics, systemClock, logger)
   if (demo) {
     await seedDemoIfEmpty(storage, { password: config.demoPassword, clock: systemClock, logger })
   }

@@ -13,7 +13,9 @@ const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
 
 function parseVitest(out) {
   const line = out.split('\n').find((l) => /^\s*Tests\s+/.test(l)) ?? ''
-  return { passed: count(line, /(\d+) passed/), failed: count(line, /(\d+) failed/) }
+  // A suite that fails to load runs no tests; count each such suite as a failure.
+  const brokenSuites = count(out, /Failed Suites (\d+)/)
+  return { passed: count(line, /(\d+) passed/), failed: count(line, /(\d+) failed/) + brokenSuites }
 }
 
 function parseWtr(out) {
