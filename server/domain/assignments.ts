@@ -7,7 +7,15 @@ import type { PersonRef } from '../../shared/domain.ts'
 import { badRequest } from '../http/errors.ts'
 import type { StudyRecord, UserRecord } from '../registry/types.ts'
 import { bump } from './claims.ts'
-import { type Actor, clockTime, type DomainContext, findStudyIn, iso, personOf } from './context.ts'
+import {
+  type Actor,
+  auditStudy,
+  clockTime,
+  type DomainContext,
+  findStudyIn,
+  iso,
+  personOf,
+} from './context.ts'
 import { locked, notAllowed, staleFor } from './errors.ts'
 import { notifyUsers, notifyViewers } from './notify.ts'
 import { usableStudy } from './open-close.ts'
@@ -137,13 +145,10 @@ async function record(
 ): Promise<void> {
   const by = personOf(actor.user)
   for (const change of changes) {
-    await ctx.audit.append({
-      actor: by,
+    await auditStudy(ctx, actor, {
       action: 'study.assign',
-      subject: { type: 'study', id: change.accession },
+      accession: change.accession,
       patientId: change.patientId,
-      outcome: 'success',
-      source: { ip: actor.ip, session: actor.sessionId },
       details: { role: change.role, from: change.from, to: change.to, claimLost: change.claimLost },
     })
     await ctx.projector.study(change.accession)

@@ -72,3 +72,25 @@ export function findStudyIn(data: RegistryData, accession: string): StudyRecord 
 export function notice(actor: Actor, at: number, fields: Omit<Notice, 'by' | 'at'>): Notice {
   return { ...fields, by: actorRef(actor), at: iso(at) }
 }
+
+/** Records a command on a study in the audit trail (durable before the caller answers). */
+export function auditStudy(
+  ctx: DomainContext,
+  actor: Actor,
+  entry: {
+    action: string
+    accession: string
+    patientId?: string
+    details?: Record<string, unknown>
+  },
+): Promise<unknown> {
+  return ctx.audit.append({
+    actor: actorRef(actor),
+    action: entry.action,
+    subject: { type: 'study', id: entry.accession },
+    ...(entry.patientId ? { patientId: entry.patientId } : {}),
+    outcome: 'success',
+    source: auditSource(actor),
+    ...(entry.details ? { details: entry.details } : {}),
+  })
+}

@@ -7,7 +7,15 @@ import type { View } from '../../shared/domain.ts'
 import { docAccess } from '../access/policy.ts'
 import type { StudyRecord } from '../registry/types.ts'
 import { bump, type ClaimTracker, releaseClaim } from './claims.ts'
-import { type Actor, clockTime, type DomainContext, findStudyIn, iso, personOf } from './context.ts'
+import {
+  type Actor,
+  auditStudy,
+  clockTime,
+  type DomainContext,
+  findStudyIn,
+  iso,
+  personOf,
+} from './context.ts'
 import { gone, notAllowed, studyNotFound } from './errors.ts'
 import { notifyViewers } from './notify.ts'
 import { studyStateOf } from './projector.ts'
@@ -81,13 +89,10 @@ export async function openStudy(
     since: now,
   })
   if (claimed) claims.holderMayHaveVanished(accession, me.id)
-  await ctx.audit.append({
-    actor: me,
+  await auditStudy(ctx, actor, {
     action: 'study.open',
-    subject: { type: 'study', id: accession },
+    accession,
     patientId: study.patientId,
-    outcome: 'success',
-    source: { ip: actor.ip, session: actor.sessionId },
     details: { view, readOnly, claimed, autoAssigned: won },
   })
   if (claimed || won.length > 0) {
@@ -186,12 +191,9 @@ export async function closeStudy(
     return true
   })
   if (released) claims.cancel(accession)
-  await ctx.audit.append({
-    actor: personOf(actor.user),
+  await auditStudy(ctx, actor, {
     action: 'study.close',
-    subject: { type: 'study', id: accession },
-    outcome: 'success',
-    source: { ip: actor.ip, session: actor.sessionId },
+    accession,
     details: { view, claimReleased: released },
   })
   if (released) {

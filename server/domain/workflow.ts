@@ -8,7 +8,15 @@ import { formatDocName } from '../../shared/protocol.ts'
 import { HttpError } from '../http/errors.ts'
 import type { StudyRecord } from '../registry/types.ts'
 import { bump, type ClaimTracker } from './claims.ts'
-import { type Actor, clockTime, type DomainContext, findStudyIn, iso, personOf } from './context.ts'
+import {
+  type Actor,
+  auditStudy,
+  clockTime,
+  type DomainContext,
+  findStudyIn,
+  iso,
+  personOf,
+} from './context.ts'
 import { conflict, locked, notAllowed, staleFor } from './errors.ts'
 import { notifyUsers, notifyViewers } from './notify.ts'
 import { usableStudy } from './open-close.ts'
@@ -50,13 +58,10 @@ export async function advanceStatus(
     bump(study, personOf(actor.user), now)
     return { study: structuredClone(study), from }
   })
-  await ctx.audit.append({
-    actor: personOf(actor.user),
+  await auditStudy(ctx, actor, {
     action: 'study.status',
-    subject: { type: 'study', id: accession },
+    accession,
     patientId: study.patientId,
-    outcome: 'success',
-    source: { ip: actor.ip, session: actor.sessionId },
     details: { from, to: request.to },
   })
   await ctx.projector.study(accession)
@@ -113,13 +118,10 @@ export async function reportAction(
       },
     )
   }
-  await ctx.audit.append({
-    actor: personOf(actor.user),
+  await auditStudy(ctx, actor, {
     action: `report.${request.action}`,
-    subject: { type: 'study', id: accession },
+    accession,
     patientId: study.patientId,
-    outcome: 'success',
-    source: { ip: actor.ip, session: actor.sessionId },
     details: { autoTemplate: request.autoTemplate },
   })
   await ctx.projector.study(accession)
@@ -167,13 +169,10 @@ export async function takeOver(
     formatDocName({ kind: 'studyReport', accession: accession as never }),
     (room) => room.doc.getText('body').toString(),
   )
-  await ctx.audit.append({
-    actor: me,
+  await auditStudy(ctx, actor, {
     action: 'claim.takeover',
-    subject: { type: 'study', id: accession },
+    accession,
     patientId: study.patientId,
-    outcome: 'success',
-    source: { ip: actor.ip, session: actor.sessionId },
     details: { reason: trimmed, previousHolder: previous, draftLength: draft.length },
   })
   await ctx.projector.study(accession)
