@@ -7,27 +7,28 @@
  * studies follow a merge and go with a delete.
  */
 import type { PersonRef } from '../../shared/domain.ts'
-import { CloseCode, type GoneReason } from '../../shared/protocol.ts'
+import type { GoneReason } from '../../shared/protocol.ts'
 import { badRequest } from '../http/errors.ts'
 import type { PatientRecord, RegistryData, StudyRecord } from '../registry/types.ts'
 import { bump } from './claims.ts'
-import { auditWho, plural, requireMergeDelete, worklistChanged } from './command-support.ts'
-import {
-  type Actor,
-  actorName,
-  actorRef,
-  clockTime,
-  type DomainContext,
-  findStudyIn,
-  iso,
-} from './context.ts'
+import { auditWho, requireMergeDelete } from './command-support.ts'
+import { type Actor, actorRef, type DomainContext, findStudyIn, iso } from './context.ts'
 import { conflict, gone, patientNotFound } from './errors.ts'
-import { notifyUsers, notifyViewers } from './notify.ts'
+import {
+  announceGone,
+  announceMergedIn,
+  announceMove,
+  closeSubject,
+  patientSubject,
+  type Subject,
+  studySubject,
+} from './lifecycle-notices.ts'
 import { usableStudy } from './open-close.ts'
 import { type StudyState, studyStateOf } from './projector.ts'
 
+export { goneReasonText } from './lifecycle-notices.ts'
+
 type By = PersonRef | 'SYSTEM'
-type Subject = { type: 'study' | 'patient'; id: string }
 
 export interface GoneResult {
   lifecycle: 'deleted' | 'merged'
@@ -35,9 +36,6 @@ export interface GoneResult {
   by: By
   at: string
 }
-
-/** A WebSocket close reason holds at most 123 bytes (RFC 6455 §5.5). */
-const CLOSE_REASON_MAX_BYTES = 123
 
 export async function deleteStudy(
   ctx: DomainContext,
@@ -219,19 +217,6 @@ export async function mergePatient(
   return { patientId, ...resultOf(reason), movedStudies }
 }
 
-/** The 4410 close reason JSON (API.md "Sync"), cut to fit a close frame without breaking the JSON. */
-export function goneReasonText(reason: GoneReason): string {
-  const fits = (text: string) => Buffer.byteLength(text) <= CLOSE_REASON_MAX_BYTES
-  const full = JSON.stringify(reason)
-  if (fits(full) || reason.by === 'SYSTEM') return full
-  const { id, name } = reason.by
-  const short = JSON.stringify({ ...reason, by: { id: id.slice(0, 16), name: name.slice(0, 16) } })
-  if (fits(short)) return short
-  // Only pathological ids get here: the client still learns what happened and to what.
-  const { by: _by, ...rest } = reason
-  return JSON.stringify(rest)
-}
-
 function goneReason(
   reason: 'deleted' | 'merged',
   by: By,
@@ -249,9 +234,6 @@ function resultOf(reason: GoneReason): GoneResult {
     ...(reason.mergedInto ? { mergedInto: reason.mergedInto } : {}),
   }
 }
-
-const studySubject = (accession: string): Subject => ({ type: 'study', id: accession })
-const patientSubject = (patientId: string): Subject => ({ type: 'patient', id: patientId })
 
 function entombStudy(
   study: StudyRecord,
@@ -316,102 +298,4 @@ function addMedia(target: StudyRecord, source: StudyRecord): void {
   target.srCount += source.srCount - source.srUids.filter((u) => srs.has(u)).length
   target.imageUids = [...new Set([...target.imageUids, ...source.imageUids])]
   target.srUids = [...new Set([...target.srUids, ...source.srUids])]
-}
-
-/**
- * Closes every sync connection to the subject's documents with 4410 and forgets
- * its REST opens. Returns who had it open: those `usersWith` saw before the
- * close plus those the close reached.
- */
-function closeSubject(ctx: DomainContext, subject: Subject, reason: GoneReason): Set<string> {
-  const users = ctx.viewers.usersWith(subject)
-  const prefix = `${subject.type}/${subject.id}`
-  for (const id of ctx.closeDocuments(prefix, CloseCode.gone, goneReasonText(reason))) users.add(id)
-  if (subject.type === 'study') ctx.viewers.forget(subject.id)
-  return users
-}
-
-/** forced-close to every tab that had it open; a blocking notice to everyone but the author. */
-function announceGone(
-  ctx: DomainContext,
-  actor: Actor,
-  subject: Subject,
-  reason: GoneReason,
-  users: Set<string>,
-  now: number,
-  suffix = '',
-): void {
-  const mergedInto = reason.mergedInto ? { mergedInto: reason.mergedInto } : {}
-  ctx.hub.publishMany(users, {
-    type: 'forced-close',
-    data: { subject, reason: reason.reason, by: reason.by, at: reason.at, ...mergedInto },
-  })
-  const what = reason.reason === 'merged' ? `merged into ${reason.mergedInto}` : 'deleted'
-  const others = new Set(users)
-  if (actor.kind === 'user') others.delete(actor.identity.id)
-  notifyUsers(ctx, others, {
-    kind: `${subject.type}.${reason.reason}`,
-    tier: 'blocking',
-    subject,
-    by: reason.by,
-    at: reason.at,
-    text: `${subject.type} ${subject.id} ${what} by ${actorName(actor)} at ${clockTime(now)}${suffix}`,
-    details: { ...mergedInto },
-  })
-  if (subject.type === 'study') worklistChanged(ctx, subject.id, 'removed')
-}
-
-type Counts = Record<'imageCount' | 'srCount', { from: number; to: number }>
-
-/** Viewers of the target see what the merge brought (toast). */
-function announceMergedIn(
-  ctx: DomainContext,
-  actor: Actor,
-  accession: string,
-  into: string,
-  counts: Counts,
-  now: number,
-): void {
-  const added = counts.imageCount.to - counts.imageCount.from
-  notifyViewers(
-    ctx,
-    {
-      kind: 'study.merged-in',
-      tier: 'toast',
-      subject: studySubject(into),
-      by: actorRef(actor),
-      at: iso(now),
-      changes: [
-        { field: 'imageCount', ...counts.imageCount },
-        { field: 'srCount', ...counts.srCount },
-      ],
-      text: `study ${accession} merged into study ${into} by ${actorName(actor)} at ${clockTime(now)}: ${plural(added, 'image')} added (now ${counts.imageCount.to})`,
-    },
-    actor.kind === 'user' ? actor.identity.id : undefined,
-  )
-  worklistChanged(ctx, into, 'updated')
-}
-
-function announceMove(
-  ctx: DomainContext,
-  actor: Actor,
-  accession: string,
-  from: string,
-  to: string,
-  now: number,
-): void {
-  notifyViewers(
-    ctx,
-    {
-      kind: 'study.patient-changed',
-      tier: 'toast',
-      subject: studySubject(accession),
-      by: actorRef(actor),
-      at: iso(now),
-      changes: [{ field: 'patientId', from, to }],
-      text: `Patient ${from} → ${to} by ${actorName(actor)} at ${clockTime(now)} on study ${accession} (patient ${from} merged into ${to})`,
-    },
-    actor.kind === 'user' ? actor.identity.id : undefined,
-  )
-  worklistChanged(ctx, accession, 'updated')
 }
