@@ -113,10 +113,13 @@ async function updatePatient(
     })
     // Computed inside the write, so `from` is what the form held at that instant.
     let changes: FieldChange[] = []
-    room.serverWrite(() => {
-      changes = diff(fields, wanted)
-      for (const c of changes) fields.set(c.field, c.to)
-    })
+    room.serverWrite(
+      () => {
+        changes = diff(fields, wanted)
+        for (const c of changes) fields.set(c.field, c.to)
+      },
+      { announced: true },
+    )
     await ctx.projector.patient(patientId)
     await ctx.audit.append({
       ...auditWho(actor),

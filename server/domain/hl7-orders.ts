@@ -106,20 +106,25 @@ async function createOrder(
   })
   if (patientCreated) {
     await ctx.rooms.with(`patient/${order.patientId}`, (room) =>
-      room.serverWrite((doc) => setAll(doc.getMap('fields'), { ...order.patient })),
+      room.serverWrite((doc) => setAll(doc.getMap('fields'), { ...order.patient }), {
+        announced: true,
+      }),
     )
   }
   await ctx.rooms.with(`study/${order.accession}`, (room) =>
-    room.serverWrite((doc) => {
-      const fields = doc.getMap<unknown>('fields')
-      setAll(fields, {
-        priority: order.priority ?? 'ROUTINE',
-        description: order.description ?? '',
-        referringPhysician: order.referringPhysician ?? '',
-      })
-      fields.set('clinicalHistory', new Y.Text())
-      fields.set('notes', new Y.Text())
-    }),
+    room.serverWrite(
+      (doc) => {
+        const fields = doc.getMap<unknown>('fields')
+        setAll(fields, {
+          priority: order.priority ?? 'ROUTINE',
+          description: order.description ?? '',
+          referringPhysician: order.referringPhysician ?? '',
+        })
+        fields.set('clinicalHistory', new Y.Text())
+        fields.set('notes', new Y.Text())
+      },
+      { announced: true },
+    ),
   )
   await ctx.projector.study(order.accession)
   if (patientCreated)
@@ -161,10 +166,13 @@ async function changeOrder(
       return { recordChanged, study: structuredClone(study) }
     })
     let changes: FieldChange[] = []
-    room.serverWrite(() => {
-      changes = diff(fields, wanted)
-      for (const c of changes) fields.set(c.field, c.to)
-    })
+    room.serverWrite(
+      () => {
+        changes = diff(fields, wanted)
+        for (const c of changes) fields.set(c.field, c.to)
+      },
+      { announced: true },
+    )
     changes = [...changes, ...recordChanged]
     await ctx.projector.study(order.accession)
     await ctx.audit.append({

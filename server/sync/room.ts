@@ -16,6 +16,8 @@ import { SOCKET_OPEN, type SocketLike } from './socket.ts'
 
 /** Transaction origin of changes made by server code (state documents, HL7, …). */
 export const SERVER_ORIGIN = Symbol('server')
+/** A server write whose caller audits and announces it itself (HL7): field attribution skips it. */
+export const SERVER_ANNOUNCED_ORIGIN = Symbol('server-announced')
 
 /** What a room needs from a connection: where to send and how to close it. */
 export interface RoomMember {
@@ -113,8 +115,11 @@ export class Room {
    * these, written durably before this is called; the update is logged and
    * broadcast once durable.
    */
-  serverWrite(mutate: (doc: Y.Doc) => void): void {
-    this.doc.transact(() => mutate(this.doc), SERVER_ORIGIN)
+  serverWrite(mutate: (doc: Y.Doc) => void, options: { announced?: boolean } = {}): void {
+    this.doc.transact(
+      () => mutate(this.doc),
+      options.announced ? SERVER_ANNOUNCED_ORIGIN : SERVER_ORIGIN,
+    )
   }
 
   /** Resolves when every commit queued so far has been applied. */
@@ -209,7 +214,7 @@ export class Room {
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === SERVER_ORIGIN) {
+    if (origin === SERVER_ORIGIN || origin === SERVER_ANNOUNCED_ORIGIN) {
       this.persistServerUpdate(update)
       return
     }

@@ -224,6 +224,8 @@ describe('HL7 inbound', () => {
     expect(notice.text).toMatch(
       new RegExp(`^Priority ROUTINE → STAT by SYSTEM at ${TIME} on study ${study.accession}$`),
     )
+    // Announced once: field attribution stays out of writes that HL7 announces itself.
+    expect(feed.notices().filter((n) => n.subject.id === study.accession)).toHaveLength(1)
     feed.stop()
     const after = t.registry.read().studies.find((s) => s.accession === study.accession)!
     expect(after).toMatchObject({ priority: 'STAT', rev: study.rev + 1, updatedBy: 'SYSTEM' })
