@@ -28,13 +28,13 @@ import { EventHub } from './events/hub.ts'
 import { eventRoutes } from './events/sse-routes.ts'
 import { HttpError } from './http/errors.ts'
 import { healthRoutes } from './http/health-routes.ts'
+import { lifecycleRoutes } from './http/lifecycle-routes.ts'
 import { openapiRoutes } from './http/openapi.ts'
 import { sendJson } from './http/request.ts'
 import { Router } from './http/router.ts'
 import { setSecurityHeaders } from './http/security.ts'
 import { sessionRoutes } from './http/session-routes.ts'
 import { serveStatic } from './http/static-files.ts'
-import { lifecycleRoutes } from './http/lifecycle-routes.ts'
 import { studyRoutes } from './http/study-routes.ts'
 import type { Logger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
@@ -166,7 +166,17 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     onServerClose: (code) => metrics.closes.inc({ code: String(code) }),
   })
 
-  projector = new StateProjector(rooms, registry)
+  projector = new StateProjector(
+    rooms,
+    registry,
+    (room) =>
+      sync.closeWhere(
+        (conn) => conn.room === room,
+        CloseCode.localCopyRefused,
+        'worklist rebuilt: resync',
+      ),
+    config.worklistBloatFactor,
+  )
   const viewers = new ViewerDirectory(() => sync.connections)
   const domain: DomainContext = {
     registry,

@@ -34,10 +34,18 @@ export interface Config {
   roomIdleMs: number
   /** Compact a document's log into a snapshot after this many records. */
   compactEvery: number
+  /** Rebuild the worklist document when it is this many times larger than its rows need. */
+  worklistBloatFactor: number
   metricsToken: string | null
   /** Origins allowed for cookie-authenticated requests besides the server's own. */
   allowedOrigins: string[]
   staticDir: string | null
+  /** How long a break-the-glass unlock lasts (S31). */
+  breakGlassMs: number
+  /** How long a newly generated patient reference number can be used (S32). */
+  refNumberValidDays: number
+  /** Failed PIN attempts on a reference number before it is locked out (S32). */
+  pinMaxAttempts: number
   limits: Limits
 }
 
@@ -68,9 +76,13 @@ export function defaultConfig(overrides: ConfigOverrides = {}): Config {
     trackerTimeoutMs: 300_000,
     roomIdleMs: 30_000,
     compactEvery: 500,
+    worklistBloatFactor: 3,
     metricsToken: null,
     allowedOrigins: [],
     staticDir: null,
+    breakGlassMs: 4 * 3600_000,
+    refNumberValidDays: 30,
+    pinMaxAttempts: 5,
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   }
@@ -96,5 +108,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: ConfigOverrides = {}
     trackerTimeoutMs: num('TRACKER_TIMEOUT_S', 300) * 1000,
     metricsToken: env.METRICS_TOKEN || null,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+    breakGlassMs: num('BREAK_GLASS_H', 4) * 3600_000,
+    refNumberValidDays: num('REF_NUMBER_VALID_DAYS', 30),
+    pinMaxAttempts: Math.max(1, Math.floor(num('PIN_MAX_ATTEMPTS', 5))),
   })
 }

@@ -5,7 +5,7 @@
  * reconciled in `onLoad`. Values are compared first, so re-projecting an
  * unchanged record writes nothing and the documents do not grow.
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { formatDocName } from '../../shared/protocol.ts'
 import type { PatientRecord, RegistryData, StudyRecord } from '../registry/types.ts'
 import type { RegistryStore } from '../storage/types.ts'
@@ -63,11 +63,41 @@ function patientStateOf(patient: PatientRecord) {
   return { lifecycle: patient.lifecycle, mergedInto: patient.mergedInto }
 }
 
+/** Check the worklist document's size after this many row writes. */
+const WORKLIST_CHECK_EVERY = 200
+
 export class StateProjector {
+  private worklistWrites = 0
+  private rebuilding: Promise<void> | null = null
+
   constructor(
     private readonly rooms: RoomManager,
     private readonly registry: RegistryStore,
+    /** Closes the worklist's connections before a rebuild (they resync a fresh copy). */
+    private readonly closeWorklistMembers: (room: Room) => void = () => {},
+    /** Rebuild when the document is this many times larger than its rows need. */
+    private readonly bloatFactor = 3,
   ) {}
+
+  /**
+   * Every overwritten row leaves a tombstone (~9 bytes) in the worklist
+   * document, so it would grow with every change forever. Once it is several
+   * times larger than a fresh copy of the same rows, start it afresh.
+   */
+  private async keepWorklistBounded(room: Room): Promise<void> {
+    if (++this.worklistWrites % WORKLIST_CHECK_EVERY !== 0 || this.rebuilding) return
+    const current = Y.encodeStateAsUpdate(room.doc).byteLength
+    const fresh = new Y.Doc()
+    const rows = fresh.getMap('rows')
+    for (const [key, value] of room.doc.getMap('rows').entries()) rows.set(key, value)
+    const needed = Y.encodeStateAsUpdate(fresh).byteLength
+    fresh.destroy()
+    if (current <= needed * this.bloatFactor + 4096) return
+    this.rebuilding = this.rooms.discard('worklist', this.closeWorklistMembers).finally(() => {
+      this.rebuilding = null
+    })
+    await this.rebuilding
+  }
 
   /** Re-projects one study's state document and worklist row (if loaded). */
   async study(accession: string): Promise<void> {
@@ -79,7 +109,10 @@ export class StateProjector {
     )
     if (stateRoom) writeMap(stateRoom, 'state', studyStateOf(study))
     const worklist = await this.rooms.peek('worklist')
-    if (worklist) writeRow(worklist, study, data)
+    if (worklist) {
+      writeRow(worklist, study, data)
+      await this.keepWorklistBounded(worklist)
+    }
   }
 
   async patient(patientId: string): Promise<void> {

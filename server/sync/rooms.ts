@@ -82,6 +82,22 @@ export class RoomManager {
     return Promise.all([...this.slots.values()].map((s) => s.room))
   }
 
+  /**
+   * Throws a document's history away and starts it afresh (server-owned
+   * documents only: their content is re-projected from the registry on load).
+   * Open connections are closed first with `close`; clients that still hold
+   * the old history are refused on reconnect (4409) and resync.
+   */
+  async discard(name: string, close: (room: Room) => void): Promise<void> {
+    await this.unloading.get(name)
+    const slot = this.slots.get(name)
+    if (slot) {
+      close(await slot.room)
+      await this.unload(name, slot, true, { keepHistory: false })
+    }
+    await this.options.log.remove(name)
+  }
+
   /** Flushes and unloads every room (shutdown). */
   async closeAll(): Promise<void> {
     await Promise.all(
@@ -136,13 +152,19 @@ export class RoomManager {
     return updates.length
   }
 
-  private unload(name: string, slot: Slot, force = false): Promise<void> {
+  private unload(
+    name: string,
+    slot: Slot,
+    force = false,
+    options = { keepHistory: true },
+  ): Promise<void> {
     if (this.slots.get(name) !== slot || (slot.refs > 0 && !force)) return Promise.resolve()
     this.slots.delete(name)
     if (slot.idleTimer) clearTimeout(slot.idleTimer)
     const done = slot.room
       .then(async (room) => {
-        await room.flush()
+        if (options.keepHistory) await room.flush()
+        else await room.settled()
         room.destroy()
       })
       .catch((error) =>
