@@ -23,7 +23,8 @@ export const studyOperations: OperationSpec[] = [
     summary: 'The worklist',
     description:
       'Active studies the caller may see, each with its assignments, `rev` and `access` (who has it open now, ' +
-      'from live presence or an explicit open). A registration clerk with no granted study gets 403.',
+      'from live presence or an explicit open). Roles without a worklist get 403, and so do roles that ' +
+      'see only studies granted to them (e.g. the registration clerk) while nothing is granted.',
     auth: 'session',
     ok: {
       status: 200,
@@ -62,7 +63,9 @@ export const studyOperations: OperationSpec[] = [
     id: 'getStudy',
     tag: 'Studies',
     summary: 'One study',
-    description: 'Form fields, server-owned state and who has the study open.',
+    description:
+      'Form fields, server-owned state and who has the study open. Access is checked before existence: a ' +
+      'caller without access gets 403 whether or not the study exists.',
     auth: 'session',
     ok: { status: 200, description: 'The study.', schema: ref('StudyDetail') },
     errors: [403, 404, 410],

@@ -20,7 +20,8 @@ const CLOSE_MEANINGS: Record<keyof typeof CloseCode, string> = {
   notAuthenticated:
     'Not authenticated: no valid session at the upgrade, or the session was revoked.',
   forbidden:
-    'Forbidden: no access to the document, or a disallowed Origin on a cookie-authenticated upgrade.',
+    'Forbidden: no access to the document, a disallowed Origin on a cookie-authenticated upgrade, or ' +
+    'access lost while connected (a grant or break-the-glass that expired or was revoked).',
   noSuchDocument: 'No such document: the study or patient does not exist.',
   localCopyRefused:
     'Local copy refused: a write the connection may not make or that fails the form’s schema; reset the local copy and resync.',
