@@ -41,8 +41,8 @@ const MESSAGE_MEANINGS: Record<keyof typeof MessageType | keyof typeof CustomMes
       'Asks for the current awareness states; the server answers with an awareness message.',
     savedAck:
       'StudySync extension (server → client): the durable state vector after a group commit. Sent only to ' +
-      'clients that ask for it, so stock y-websocket clients never see it. Reserved: this server version offers ' +
-      'no way to ask yet and never sends it.',
+      'clients that ask for it with `?savedAck=1` on the upgrade URL, so stock y-websocket clients never see it: ' +
+      'after each durable commit to the room (coalesced), and at once when a sync step 2 brings nothing new.',
   }
 
 const FEED_EVENTS: Record<FeedEvent['type'], { description: string; data: JsonSchema }> = {

@@ -6,12 +6,13 @@ import { badRequest, HttpError } from './errors.ts'
 export const SESSION_COOKIE = 'studysync_session'
 
 export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const text = await readText(req, maxBytes)
+  // A command without parameters (e.g. close) may come with no body at all.
+  if (text.trim() === '') return {}
   const type = req.headers['content-type'] ?? ''
   if (!type.startsWith('application/json')) {
     throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.')
   }
-  const text = await readText(req, maxBytes)
-  if (text.trim() === '') return {}
   try {
     return JSON.parse(text)
   } catch {

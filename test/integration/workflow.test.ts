@@ -209,6 +209,16 @@ describe('compare-and-set and bulk', () => {
       )
   })
 
+  it('a command without parameters may be sent with no body at all', async () => {
+    const { accession } = pickStudy((s) => s.status === 'scheduled')
+    const res = await fetch(`${t.url}/api/v1/studies/${accession}/close`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.tech}` },
+    })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ released: false })
+  })
+
   it('status advances only along the workflow, with the current rev', async () => {
     const { accession } = pickStudy((s) => s.status === 'scheduled')
     const stale = await as.tech!.post(`/api/v1/studies/${accession}/status`, {
