@@ -3,29 +3,47 @@
  * cookie is HttpOnly and SameSite=Strict, so same-origin requests carry it and the
  * returned token is only needed where a cookie cannot go.
  */
-import type { UserIdentity } from '../shared/domain.ts'
+import type { ApiErrorBody } from '../shared/api-types.ts'
+import type { Privilege, UserIdentity } from '../shared/domain.ts'
 
 export interface Session {
   readonly token: string
-  readonly user: UserIdentity
+  readonly user: UserIdentity & UserDetails
 }
 
-/** A non-2xx answer, with the JSON error body of API.md "Errors" when there is one. */
+/**
+ * A non-2xx answer, with the JSON error body of API.md "Errors" when there is one.
+ * `body` is the whole body: a 409 `stale` carries `by`/`at`, a 423 carries `holder`.
+ */
 export class ApiError extends Error {
+  readonly body: ApiErrorBody & Record<string, unknown>
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    body?: Record<string, unknown>,
   ) {
     super(message)
     this.name = 'ApiError'
+    // Trusted as far as the server's contract goes: the fields are read, never executed.
+    this.body = { ...body, error: code, message } as ApiErrorBody & Record<string, unknown>
   }
+}
+
+/**
+ * What `me()` and `login()` may carry beyond the identity (the server sends both);
+ * absent when an older server or a test fake leaves them out.
+ */
+export interface UserDetails {
+  readonly username?: string
+  readonly privileges?: readonly Privilege[]
 }
 
 export interface ApiClient {
   login(username: string, password: string): Promise<Session>
   /** The signed-in user, or null when the session is missing or expired (401). */
-  me(): Promise<UserIdentity | null>
+  me(): Promise<(UserIdentity & UserDetails) | null>
   logout(): Promise<void>
 }
 
@@ -66,7 +84,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   }
 }
 
-async function expectJson(response: Response): Promise<unknown> {
+/** The parsed JSON body of a 2xx answer (undefined when empty); throws ApiError otherwise. */
+export async function expectJson(response: Response): Promise<unknown> {
   const text = await response.text()
   let body: unknown
   try {
@@ -80,7 +99,7 @@ async function expectJson(response: Response): Promise<unknown> {
     isRecord(body) && typeof body.message === 'string'
       ? body.message
       : `${response.status} ${response.statusText}`
-  throw new ApiError(response.status, code, message)
+  throw new ApiError(response.status, code, message, isRecord(body) ? body : undefined)
 }
 
 function parseSession(body: unknown): Session {
@@ -90,7 +109,7 @@ function parseSession(body: unknown): Session {
   return { token: body.token, user: parseUser(body.user) }
 }
 
-function parseUser(value: unknown): UserIdentity {
+function parseUser(value: unknown): UserIdentity & UserDetails {
   if (
     !isRecord(value) ||
     typeof value.id !== 'string' ||
@@ -100,7 +119,15 @@ function parseUser(value: unknown): UserIdentity {
     throw new ApiError(502, 'bad_response', 'response without a valid user')
   }
   // The role is shown, never trusted for decisions: the server enforces every rule.
-  return { id: value.id, name: value.name, role: value.role as UserIdentity['role'] }
+  const user = { id: value.id, name: value.name, role: value.role as UserIdentity['role'] }
+  const { username, privileges } = value
+  return {
+    ...user,
+    ...(typeof username === 'string' ? { username } : {}),
+    ...(Array.isArray(privileges)
+      ? { privileges: privileges.filter((p): p is Privilege => typeof p === 'string') }
+      : {}),
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

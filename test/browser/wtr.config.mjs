@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { esbuildPlugin } from '@web/dev-server-esbuild'
 import { chromeLauncher } from '@web/test-runner-chrome'
+import { sseTestEndpoint } from './sse-test-endpoint.mjs'
 import { startSyncTestServer } from './sync-test-server.mjs'
 
 /** Starts the sync test server with the run and tells the tests its port. */
@@ -47,6 +48,8 @@ export default {
       },
     }),
   ],
+  // The live-feed tests' SSE endpoint, on the page's own origin (see sse-test-endpoint.mjs).
+  middleware: [sseTestEndpoint()],
   plugins: [
     esbuildPlugin({
       ts: true,
