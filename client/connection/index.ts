@@ -14,8 +14,11 @@ export {
   defaultSyncUrl,
   type OpenDocumentOptions,
   openDocument,
+  type QuarantineSink,
   type ReplicaView,
+  type SavedEvent,
 } from './open-document.ts'
+export type { PendingEdit, SavedSnapshot } from './saved-tracker.ts'
 export {
   type ClosedStatus,
   type ConnectionStatus,
@@ -28,3 +31,4 @@ export {
   type WipeResult,
   wipeUserDocuments,
 } from './storage.ts'
+export type { UnsavedEdits } from './unsaved-edits.ts'

@@ -2,6 +2,9 @@ import type { Awareness } from 'y-protocols/awareness'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CloseCode, PERMANENT_CLOSE_CODES, parseDocName } from '../../shared/protocol.ts'
+import { quarantineEntry } from '../quarantine/capture.ts'
+import { QuarantineStore } from '../quarantine/store.ts'
+import type { QuarantineEntry, RefusalReason } from '../quarantine/types.ts'
 import {
   type BackoffPolicy,
   DEFAULT_BACKOFF,
@@ -18,6 +21,28 @@ import {
   type RefusedEvent,
 } from './status.ts'
 import { deleteDatabase, documentDatabaseName } from './storage.ts'
+import { captureUnsaved, type UnsavedEdits } from './unsaved-edits.ts'
+
+/** Keeps refused edits; the default writes to the user's IndexedDB quarantine. */
+export type QuarantineSink = (entry: QuarantineEntry) => Promise<void>
+
+/**
+ * Permanent closes after which the local copy can never be synced again: its
+ * unsaved edits go to quarantine and the copy is purged (a deleted or merged study
+ * must not come back from a tablet, S27). 4401 keeps it: signing in again syncs it.
+ */
+const PURGE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.forbidden,
+  CloseCode.noSuchDocument,
+  CloseCode.gone,
+])
+
+/** Payload of `saved`: the server acknowledged `stateVector` as durable. */
+export interface SavedEvent {
+  readonly stateVector: ReadonlyMap<number, number>
+  /** Local edits still not covered after this acknowledgement. */
+  readonly unsaved: number
+}
 
 export interface OpenDocumentOptions {
   /** A doc name of API.md "Sync", e.g. `study/56365`; anything else throws. */
@@ -36,6 +61,8 @@ export interface OpenDocumentOptions {
   readonly crossTab?: boolean
   readonly WebSocketImpl?: typeof WebSocket
   readonly indexedDB?: IDBFactory
+  /** Where refused unsaved edits go; default the user's quarantine store. */
+  readonly quarantine?: QuarantineSink
 }
 
 /** What a consumer binds to; replaced as a whole after a 4409 (see `reset`). */
@@ -54,6 +81,12 @@ export interface DocumentEvents {
   refused: RefusedEvent
   /** After a 4409: a fresh, empty replica replaced the old one and will now resync. */
   reset: ReplicaView
+  /** The count of local edits not yet acknowledged as saved on the server changed. */
+  unsaved: number
+  /** A saved acknowledgement from the server arrived. */
+  saved: SavedEvent
+  /** Refused unsaved edits were stored in the quarantine (before the copy was dropped). */
+  quarantined: QuarantineEntry
 }
 
 export interface DocumentHandle extends ReplicaView {
@@ -65,6 +98,10 @@ export interface DocumentHandle extends ReplicaView {
   readonly whenLocalLoaded: Promise<void>
   /** Resolves on the first completed sync with the server. */
   readonly whenSynced: Promise<void>
+  /** Local edits (transactions) the server has not acknowledged as durable yet. */
+  readonly unsaved: number
+  /** Whether the server ever acknowledged this copy: only then is `unsaved === 0` "all saved". */
+  readonly acknowledged: boolean
   on<K extends keyof DocumentEvents>(type: K, listener: Listener<DocumentEvents[K]>): () => void
   off<K extends keyof DocumentEvents>(type: K, listener: Listener<DocumentEvents[K]>): void
   /** Closes everything; with `clearLocalCopy` also deletes this user's IndexedDB copy. */
@@ -146,6 +183,12 @@ class DocumentConnection implements DocumentHandle {
   get whenSynced(): Promise<void> {
     return this.#replica.synced.promise
   }
+  get unsaved(): number {
+    return this.#replica.saved.tracker.unsaved
+  }
+  get acknowledged(): boolean {
+    return this.#replica.saved.tracker.acknowledged
+  }
 
   on<K extends keyof DocumentEvents>(type: K, listener: Listener<DocumentEvents[K]>): () => void {
     return this.#events.on(type, listener)
@@ -177,13 +220,23 @@ class DocumentConnection implements DocumentHandle {
 
   #createReplica(): Replica {
     const { docName, token, crossTab, WebSocketImpl } = this.#options
-    const replica = new Replica({
+    const replica: Replica = new Replica({
       docName,
       databaseName: this.databaseName,
       serverUrl: this.#options.serverUrl ?? defaultSyncUrl(),
-      params: token === undefined ? {} : { token },
+      // Always ask for saved acknowledgements: "saved" is shown only from them.
+      params: { ...(token === undefined ? {} : { token }), savedAck: '1' },
       crossTab: crossTab === true,
       WebSocketImpl,
+      saved: {
+        changed: () => {
+          if (this.#replica === replica) this.#events.emit('unsaved', replica.saved.tracker.unsaved)
+        },
+        acknowledged: (stateVector) => {
+          if (this.#replica !== replica) return
+          this.#events.emit('saved', { stateVector, unsaved: replica.saved.tracker.unsaved })
+        },
+      },
     })
     const { provider } = replica
     provider.on('status', ({ status }) => {
@@ -230,6 +283,9 @@ class DocumentConnection implements DocumentHandle {
     this.#cancelRetry()
     this.#unsubscribeNetwork()
     const gone = code === CloseCode.gone ? parseGoneReason(reason) : undefined
+    const replica = this.#replica
+    // Captured before anyone hears of the close: listeners may destroy the document.
+    const unsaved = PURGE_CODES.has(code) ? this.#capture(replica) : null
     const status: ClosedStatus =
       gone === undefined
         ? { kind: 'closed', code, reason, permanent: true }
@@ -237,6 +293,35 @@ class DocumentConnection implements DocumentHandle {
     this.#setStatus(status)
     this.#replica.synced.reject(new DocumentUnavailableError('closed', status))
     this.#events.emit('closed', status)
+    if (unsaved !== null)
+      void this.#purge(replica, unsaved, gone ? { code, reason, gone } : { code, reason })
+  }
+
+  /** Quarantines what was never saved, then deletes the local copy for good. */
+  async #purge(replica: Replica, unsaved: UnsavedEdits, why: RefusalReason): Promise<void> {
+    await this.#quarantine(unsaved, why)
+    await replica.destroy(new DocumentUnavailableError('closed'))
+    await deleteDatabase(this.#indexedDB, this.databaseName).catch(() => {})
+  }
+
+  #capture(replica: Replica): UnsavedEdits {
+    return captureUnsaved(replica.doc, replica.saved.tracker)
+  }
+
+  /** Stores unsaved edits in the quarantine; nothing to do when all were saved. */
+  async #quarantine(unsaved: UnsavedEdits, why: RefusalReason): Promise<void> {
+    if (unsaved.count === 0) return
+    const entry = quarantineEntry(this.userId, this.docName, unsaved, why)
+    const sink =
+      this.#options.quarantine ??
+      ((e: QuarantineEntry) => new QuarantineStore(this.userId, this.#indexedDB).add(e))
+    try {
+      await sink(entry)
+      this.#events.emit('quarantined', entry)
+    } catch (error) {
+      // The `refused` event still carried the content; say loudly that it is not kept.
+      console.error(`could not quarantine unsaved edits of ${this.docName}`, error)
+    }
   }
 
   /**
@@ -248,7 +333,10 @@ class DocumentConnection implements DocumentHandle {
     this.#cancelRetry()
     this.#setStatus({ kind: 'connecting' })
     const localUpdate = Y.encodeStateAsUpdate(old.doc)
-    this.#events.emit('refused', { code: CloseCode.localCopyRefused, reason, localUpdate })
+    const unsaved = this.#capture(old)
+    const code = CloseCode.localCopyRefused
+    this.#events.emit('refused', { code, reason, localUpdate, unsaved })
+    await this.#quarantine(unsaved, { code, reason })
     await old.destroy(new DocumentUnavailableError('reset'))
     await deleteDatabase(this.#indexedDB, this.databaseName)
     if (this.#destroying !== null) return

@@ -3,6 +3,7 @@ import { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { type Deferred, deferred } from './deferred.ts'
+import { type SavedAckListener, SavedAcks } from './saved-acks.ts'
 
 export interface ReplicaOptions {
   readonly docName: string
@@ -12,6 +13,8 @@ export interface ReplicaOptions {
   readonly params: Record<string, string>
   readonly crossTab: boolean
   readonly WebSocketImpl: typeof WebSocket | undefined
+  /** Told when the unsaved count changes and when the server acknowledges. */
+  readonly saved: SavedAckListener
 }
 
 /**
@@ -27,6 +30,8 @@ export class Replica {
   readonly provider: WebsocketProvider
   readonly localLoaded: Deferred<void> = deferred()
   readonly synced: Deferred<void> = deferred()
+  /** Local edits the server has not acknowledged as durable yet. */
+  readonly saved: SavedAcks
   #closed: Promise<void> | null = null
 
   constructor(options: ReplicaOptions) {
@@ -47,6 +52,7 @@ export class Replica {
       shouldReconnect: () => false,
       ...(options.WebSocketImpl === undefined ? {} : { WebSocketPolyfill: options.WebSocketImpl }),
     })
+    this.saved = new SavedAcks(this.doc, this.provider, this.persistence, options.saved)
   }
 
   /**
@@ -57,6 +63,7 @@ export class Replica {
     if (this.#closed !== null) return this.#closed
     this.localLoaded.reject(reason)
     this.synced.reject(reason)
+    this.saved.destroy()
     this.provider.destroy()
     this.awareness.destroy()
     this.#closed = this.persistence.destroy()

@@ -1,4 +1,5 @@
 import type { GoneReason } from '../../shared/protocol.ts'
+import type { UnsavedEdits } from './unsaved-edits.ts'
 
 /** The connection's life as a tagged union (STYLE 9): exactly one at a time. */
 export type ConnectionStatus =
@@ -32,6 +33,8 @@ export interface RefusedEvent {
    * if it must survive a reload.
    */
   readonly localUpdate: Uint8Array
+  /** Of that, what the server never acknowledged (quarantined when not empty). */
+  readonly unsaved: UnsavedEdits
 }
 
 /**

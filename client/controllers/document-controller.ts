@@ -15,7 +15,7 @@ export class DocumentController implements ReactiveController {
   readonly #host: ReactiveControllerHost
   #options: OpenDocumentOptions | null = null
   #handle: DocumentHandle | null = null
-  #unsubscribe: (() => void) | null = null
+  #unsubscribe: (() => void)[] = []
   #status: ConnectionStatus | null = null
 
   constructor(host: ReactiveControllerHost) {
@@ -30,6 +30,16 @@ export class DocumentController implements ReactiveController {
   /** Null while no document is open. */
   get status(): ConnectionStatus | null {
     return this.#status
+  }
+
+  /** Local edits the server has not acknowledged as saved (0 while nothing is open). */
+  get unsaved(): number {
+    return this.#handle?.unsaved ?? 0
+  }
+
+  /** Whether the server ever acknowledged the open document. */
+  get acknowledged(): boolean {
+    return this.#handle?.acknowledged ?? false
   }
 
   /** Opens `options.docName` (closing whatever was open); opens on connect if detached. */
@@ -58,17 +68,22 @@ export class DocumentController implements ReactiveController {
     const handle = openDocument(this.#options)
     this.#handle = handle
     this.#status = handle.status
-    this.#unsubscribe = handle.on('status', (status) => {
-      this.#status = status
-      this.#host.requestUpdate()
-    })
+    const update = () => this.#host.requestUpdate()
+    this.#unsubscribe = [
+      handle.on('status', (status) => {
+        this.#status = status
+        update()
+      }),
+      handle.on('unsaved', update),
+      handle.on('saved', update),
+    ]
     this.#host.requestUpdate()
   }
 
   #detach(): Promise<void> {
     const handle = this.#handle
-    this.#unsubscribe?.()
-    this.#unsubscribe = null
+    for (const off of this.#unsubscribe) off()
+    this.#unsubscribe = []
     this.#handle = null
     this.#status = null
     this.#host.requestUpdate()

@@ -47,6 +47,15 @@ export class LiveDocumentController implements ReactiveController {
     return this.#document.status
   }
 
+  /** Local edits not yet acknowledged as saved on the server. */
+  get unsaved(): number {
+    return this.#document.unsaved
+  }
+
+  get acknowledged(): boolean {
+    return this.#document.acknowledged
+  }
+
   open(options: OpenDocumentOptions): void {
     this.#release()
     this.#document.open(options)

@@ -11,6 +11,7 @@ import {
   type StudySyncApi,
   sessionContext,
 } from '../app/contexts.ts'
+import { savedText } from '../components/saved-text.ts'
 import { describeStatus } from '../components/status-text.ts'
 import type { ReaderAction, TakeoverConfirmDetail } from './events.ts'
 import { FeedSubscription } from './feed-subscription.ts'
@@ -142,7 +143,10 @@ export class SsStudyDesktop extends LitElement {
   #connectionLine(): string {
     const feed = this.#feed.state
     const live = feed === 'open' ? 'on' : feed === 'connecting' ? 'connecting…' : 'off'
-    return `Connection: ${describeStatus(this.#study.report.status)}. Live updates: ${live}.`
+    const { report } = this.#study
+    const saved = savedText(report.unsaved, report.acknowledged)
+    const savedPart = saved === null ? '' : ` Report: ${saved}.`
+    return `Connection: ${describeStatus(report.status)}. Live updates: ${live}.${savedPart}`
   }
 
   #bannerText(state: StudyState | null, holder: boolean): string {

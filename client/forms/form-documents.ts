@@ -6,6 +6,7 @@ import {
   openDocument,
   type ReplicaView,
 } from '../connection/index.ts'
+import type { QuarantineEntry } from '../quarantine/types.ts'
 
 export interface FormDocumentsOptions {
   /** `study/<acc>` or `patient/<id>`: the form's fields. */
@@ -27,6 +28,8 @@ export interface FormDocumentsCallbacks {
   closed?(status: ClosedStatus): void
   /** The server refused our local copy (4409); it was dropped and resyncs. */
   refused?(): void
+  /** Unsaved edits the server refused (or can no longer take) went to the quarantine. */
+  quarantined?(entry: QuarantineEntry): void
 }
 
 /**
@@ -44,7 +47,6 @@ export class FormDocuments implements ReactiveController {
   #connected = false
   #status: ConnectionStatus | null = null
   #closed: ClosedStatus | null = null
-  #unsaved = false
 
   constructor(host: ReactiveControllerHost, callbacks: FormDocumentsCallbacks) {
     this.#host = host
@@ -62,9 +64,14 @@ export class FormDocuments implements ReactiveController {
     return this.#closed
   }
 
-  /** Local edits made while not connected and synced: kept on this device, not yet on the server. */
-  get unsaved(): boolean {
-    return this.#unsaved
+  /** Local edits the server has not acknowledged as saved: kept on this device only. */
+  get unsaved(): number {
+    return this.#main?.unsaved ?? 0
+  }
+
+  /** Whether the server ever acknowledged the form document (then 0 unsaved means all saved). */
+  get acknowledged(): boolean {
+    return this.#main?.acknowledged ?? false
   }
 
   /** Opens these documents (closing others); null closes. The same options again are a no-op. */
@@ -110,17 +117,16 @@ export class FormDocuments implements ReactiveController {
       main.on('status', (status) => this.#onStatus(status)),
       main.on('closed', (status) => this.#onClosed(status)),
       state.on('closed', (status) => this.#onClosed(status)),
-      main.on('reset', () => {
-        this.#watchLocalEdits(main)
-        this.#rebind()
-      }),
+      main.on('reset', () => this.#rebind()),
       state.on('reset', (view) => {
         view.awareness.setLocalState(null)
         this.#rebind()
       }),
       main.on('refused', () => this.#callbacks.refused?.()),
+      main.on('unsaved', () => this.#host.requestUpdate()),
+      main.on('saved', () => this.#host.requestUpdate()),
+      main.on('quarantined', (entry) => this.#callbacks.quarantined?.(entry)),
     ]
-    this.#watchLocalEdits(main)
     this.#rebind()
   }
 
@@ -131,7 +137,6 @@ export class FormDocuments implements ReactiveController {
     this.#main = null
     this.#state = null
     this.#status = null
-    this.#unsaved = false
     this.#callbacks.rebind(null, null)
     this.#host.requestUpdate()
     return Promise.all(handles.map((h) => h?.destroy(options))).then(() => {})
@@ -144,21 +149,9 @@ export class FormDocuments implements ReactiveController {
     this.#host.requestUpdate()
   }
 
-  /** Edits made while not online and synced are only on this device so far (S26). */
-  #watchLocalEdits(handle: DocumentHandle): void {
-    const { doc } = handle
-    const onUpdate = (_u: Uint8Array, _o: unknown, _d: unknown, tx: { local: boolean }) => {
-      const status = this.#status
-      if (tx.local && !(status?.kind === 'online' && status.synced)) this.#unsaved = true
-    }
-    doc.on('update', onUpdate)
-    this.#cleanup.push(() => doc.off('update', onUpdate))
-  }
-
   #onStatus(status: ConnectionStatus): void {
     this.#status = status
     if (status.kind === 'online' && status.synced) {
-      this.#unsaved = false
       this.#callbacks.synced?.()
     }
     this.#host.requestUpdate()

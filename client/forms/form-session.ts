@@ -4,6 +4,7 @@ import type { PersonRef, View } from '../../shared/domain.ts'
 import type { FormSchema } from '../../shared/schema.ts'
 import type { FeedClient } from '../app/contexts.ts'
 import type { ClosedStatus, ReplicaView } from '../connection/index.ts'
+import type { QuarantineEntry } from '../quarantine/types.ts'
 import { FormDocuments } from './form-documents.ts'
 import { HighlightController } from './highlight-controller.ts'
 import { PresenceController } from './presence-controller.ts'
@@ -20,6 +21,7 @@ export interface FormSessionOptions {
   readonly selfId: () => string | null
   readonly closed?: (status: ClosedStatus) => void
   readonly refused?: () => void
+  readonly quarantined?: (entry: QuarantineEntry) => void
 }
 
 export interface FormTarget {
@@ -56,6 +58,7 @@ export class FormSession implements ReactiveController {
       synced: () => this.highlights.arm(),
       closed: (status) => options.closed?.(status),
       refused: () => options.refused?.(),
+      quarantined: (entry) => options.quarantined?.(entry),
     })
     this.presence = new PresenceController(host, {
       view: options.view,

@@ -6,25 +6,34 @@ import type { Notice } from '../../shared/events.ts'
 import type { GoneReason } from '../../shared/protocol.ts'
 import type { FormSchema } from '../../shared/schema.ts'
 import type { FeedClient, Navigator, Notifier } from '../app/contexts.ts'
+import { ALL_SAVED, savedText } from '../components/saved-text.ts'
 import type { ClosedStatus, ConnectionStatus } from '../connection/index.ts'
 import type { FormSession, SubjectType } from './form-session.ts'
 import { clockTime, personName } from './format.ts'
 import './ss-field.ts'
 import './ss-text-field.ts'
 
-/** The connection line (DESIGN §6): whether edits are on the server or only on this device. */
-export function connectionText(status: ConnectionStatus | null, unsaved: boolean): string {
-  const kept = 'changes kept on this device'
+export { ALL_SAVED }
+
+/** The connection line (DESIGN §6): the connection, and whether edits are saved on the server. */
+export function connectionText(
+  status: ConnectionStatus | null,
+  unsaved: number,
+  acknowledged: boolean,
+): string {
+  const saved = savedText(unsaved, acknowledged)
+  const kept = unsaved > 0 ? `${saved}, kept on this device` : saved
   switch (status?.kind) {
     case undefined:
     case 'connecting':
-      return unsaved ? `Connecting… — ${kept}` : 'Connecting…'
+      return kept ? `Connecting… — ${kept}` : 'Connecting…'
     case 'online':
-      return status.synced ? 'Saved' : 'Syncing…'
+      if (status.synced && unsaved === 0 && acknowledged) return ALL_SAVED
+      return saved ? `Syncing… — ${saved}` : 'Syncing…'
     case 'reconnecting':
-      return unsaved ? `Reconnecting… — ${kept}` : 'Reconnecting…'
+      return kept ? `Reconnecting… — ${kept}` : 'Reconnecting…'
     case 'offline':
-      return `Offline — ${kept}`
+      return `Offline — ${kept ?? 'changes are kept on this device'}`
     case 'closed':
       return 'Closed'
   }

@@ -14,8 +14,16 @@ import {
   sessionContext,
 } from '../app/contexts.ts'
 import type { ClosedStatus } from '../connection/index.ts'
+import { quarantinedText } from '../quarantine/format.ts'
 import { FormSession } from './form-session.ts'
-import { closedText, connectionText, formStyles, leaveGone, renderFields } from './form-view.ts'
+import {
+  ALL_SAVED,
+  closedText,
+  connectionText,
+  formStyles,
+  leaveGone,
+  renderFields,
+} from './form-view.ts'
 import { YObserver } from './y-observer.ts'
 import './ss-presence-bar.ts'
 
@@ -64,6 +72,7 @@ export class SsPatientForm extends LitElement {
         `The server refused changes made on this device to patient ${this.patientId}; the form was reloaded from the server.`,
         'error',
       ),
+    quarantined: (entry) => this.notifier?.toast(quarantinedText(entry), 'error'),
   })
   readonly #state = new YObserver(this)
 
@@ -83,8 +92,8 @@ export class SsPatientForm extends LitElement {
     if (closed !== null)
       return html`<p role="alert" class="banner">${closedText('patient', this.patientId, closed)}</p>`
     const readOnly = this.#readOnly
-    const { status, unsaved } = this.#form.documents
-    const connection = connectionText(status, unsaved)
+    const { status, unsaved, acknowledged } = this.#form.documents
+    const connection = connectionText(status, unsaved, acknowledged)
     return html`
       <header><h2>Patient ${this.patientId}</h2></header>
       <ss-presence-bar
@@ -93,7 +102,7 @@ export class SsPatientForm extends LitElement {
         noun="patient record"
       ></ss-presence-bar>
       ${readOnly ? html`<p class="banner">Read-only: you can view this patient record but not change it.</p>` : nothing}
-      <p class="connection ${connection === 'Saved' ? '' : 'warn'}" role="status">${connection}</p>
+      <p class="connection ${connection === ALL_SAVED ? '' : 'warn'}" role="status">${connection}</p>
       ${renderFields(PATIENT_FORM, this.#form, readOnly)}
       <p class="visually-hidden" role="status" aria-live="polite">${this.#form.highlights.announcement}</p>
     `

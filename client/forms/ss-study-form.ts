@@ -17,8 +17,16 @@ import {
   sessionContext,
 } from '../app/contexts.ts'
 import type { ClosedStatus } from '../connection/index.ts'
+import { quarantinedText } from '../quarantine/format.ts'
 import { FormSession } from './form-session.ts'
-import { closedText, connectionText, formStyles, leaveGone, renderFields } from './form-view.ts'
+import {
+  ALL_SAVED,
+  closedText,
+  connectionText,
+  formStyles,
+  leaveGone,
+  renderFields,
+} from './form-view.ts'
 import { words } from './format.ts'
 import { StudyStateController } from './study-state-controller.ts'
 import './ss-presence-bar.ts'
@@ -95,6 +103,7 @@ export class SsStudyForm extends LitElement {
         `The server refused changes made on this device to study ${this.accession}; the form was reloaded from the server.`,
         'error',
       ),
+    quarantined: (entry) => this.notifier?.toast(quarantinedText(entry), 'error'),
   })
   readonly #state = new StudyStateController(this)
   /** The accession the server was told we opened, to tell it we left. */
@@ -166,9 +175,9 @@ export class SsStudyForm extends LitElement {
   }
 
   #connectionLine() {
-    const { status, unsaved } = this.#form.documents
-    const text = connectionText(status, unsaved)
-    return html`<p class="connection ${text === 'Saved' ? '' : 'warn'}" role="status">${text}</p>`
+    const { status, unsaved, acknowledged } = this.#form.documents
+    const text = connectionText(status, unsaved, acknowledged)
+    return html`<p class="connection ${text === ALL_SAVED ? '' : 'warn'}" role="status">${text}</p>`
   }
 
   #openPatient(event: Event): void {

@@ -46,7 +46,11 @@ describe('<ss-patient-form>', () => {
       <ss-patient-form patient-id=${patientId} .syncUrl=${server.syncUrl}></ss-patient-form>
     </forms-test-shell>`)
     const form = shell.querySelector('ss-patient-form')!
-    await waitUntil(() => liveText(form).includes('Saved'), 'form synced', WAIT)
+    await waitUntil(
+      () => liveText(form).includes('All changes saved on the server'),
+      'form synced',
+      WAIT,
+    )
     await waitUntil(() => control(form, 'Name').value === 'DOE^JANE', 'fields shown', WAIT)
     return { other, form }
   }

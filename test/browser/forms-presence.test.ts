@@ -73,7 +73,11 @@ describe('presence in forms', () => {
     const server = await testServer()
     const accession = unique('A')
     const form = await openForm(accession, server.syncUrl)
-    await waitUntil(() => liveText(form).includes('Saved'), 'form synced', WAIT)
+    await waitUntil(
+      () => liveText(form).includes('All changes saved on the server'),
+      'form synced',
+      WAIT,
+    )
     expect(byRole(form, 'img')).to.have.length(0)
 
     const arrived = Date.now()
@@ -128,7 +132,11 @@ describe('presence in forms', () => {
     const accession = unique('A')
     const feed = fakeFeed('open')
     const form = await openForm(accession, server.syncUrl, fakes(me, { feed }))
-    await waitUntil(() => liveText(form).includes('Saved'), 'form synced', WAIT)
+    await waitUntil(
+      () => liveText(form).includes('All changes saved on the server'),
+      'form synced',
+      WAIT,
+    )
     const at = new Date().toISOString()
     feed.emit({
       type: 'presence',
@@ -167,7 +175,11 @@ describe('presence in forms', () => {
       'reset',
       WAIT,
     )
-    await waitUntil(() => liveText(form).includes('Saved'), 'resynced', WAIT)
+    await waitUntil(
+      () => liveText(form).includes('All changes saved on the server'),
+      'resynced',
+      WAIT,
+    )
 
     const other = await remotePeer(server.syncUrl, `study/${accession}`, huyen)
     peers.push(other)
@@ -205,7 +217,11 @@ describe('presence in forms', () => {
     const feed = fakeFeed('open')
     const f = fakes(me, { feed })
     const form = await openForm(accession, server.syncUrl, f)
-    await waitUntil(() => liveText(form).includes('Saved'), 'form synced', WAIT)
+    await waitUntil(
+      () => liveText(form).includes('All changes saved on the server'),
+      'form synced',
+      WAIT,
+    )
     expect(feed.listeners).to.equal(2) // highlights (notices) and presence (lost entries)
     form.remove()
     expect(feed.listeners).to.equal(0)

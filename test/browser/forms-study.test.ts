@@ -49,7 +49,11 @@ describe('<ss-study-form>: editing together', () => {
       <ss-study-form accession=${accession} .syncUrl=${server.syncUrl}></ss-study-form>
     </forms-test-shell>`)
     const form = shell.querySelector('ss-study-form')!
-    await waitUntil(() => liveText(form).includes('Saved'), 'form synced', WAIT)
+    await waitUntil(
+      () => liveText(form).includes('All changes saved on the server'),
+      'form synced',
+      WAIT,
+    )
     await waitUntil(() => control(form, 'Clinical history').value !== '', 'text bound', WAIT)
     return { server, accession, docName, other, state, form, fakes: f }
   }

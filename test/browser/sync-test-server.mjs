@@ -9,6 +9,12 @@
  *               update, without applying it; later connections sync normally
  *   drop-…      first connection: terminate the TCP stream on the first message (1006)
  *   flaky-…     first three connections: close 4503 at once
+ *   noack-…     never sends saved acknowledgements
+ *
+ * Saved acknowledgements (like the product server): a connection that asks with
+ * `?savedAck=1` gets message type 100 `[varUint 100][varUint8Array stateVector]`
+ * after each sync step 2 or update it sends (applied or not, nothing is "durable"
+ * here beyond memory).
  *
  * HTTP on the same port (CORS open, the tests run on another origin):
  *   GET /__stats?room=<docName> → {connections}   (attempts that reached us)
@@ -25,6 +31,7 @@ import * as Y from 'yjs'
 const MESSAGE_SYNC = 0
 const MESSAGE_AWARENESS = 1
 const MESSAGE_QUERY_AWARENESS = 3
+const MESSAGE_SAVED_ACK = 100
 
 export const GONE_REASON = {
   reason: 'deleted',
@@ -58,6 +65,7 @@ export async function startSyncTestServer() {
     const name = decodeURIComponent(url.pathname.slice('/sync/'.length))
     const r = room(name)
     r.connections += 1
+    ws.savedAck = url.searchParams.get('savedAck') === '1' && !name.includes('/noack-')
     misbehave(ws, name, r.connections) || serve(ws, r)
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)))
@@ -108,8 +116,9 @@ function serve(/** @type {import('ws').WebSocket} */ ws, /** @type {Room} */ r) 
       }
       const encoder = encoding.createEncoder()
       encoding.writeVarUint(encoder, MESSAGE_SYNC)
-      syncProtocol.readSyncMessage(decoder, encoder, r.doc, ws)
+      const syncType = syncProtocol.readSyncMessage(decoder, encoder, r.doc, ws)
       if (encoding.length(encoder) > 1) ws.send(encoding.toUint8Array(encoder))
+      if (ws.savedAck && syncType !== syncProtocol.messageYjsSyncStep1) sendSavedAck(ws, r)
     } else if (type === MESSAGE_AWARENESS) {
       const update = decoding.readVarUint8Array(decoder)
       const before = new Set(r.awareness.getStates().keys())
@@ -129,6 +138,13 @@ function serve(/** @type {import('ws').WebSocket} */ ws, /** @type {Room} */ r) 
   ws.send(encoding.toUint8Array(encoder))
   const states = [...r.awareness.getStates().keys()]
   if (states.length > 0) sendAwareness(ws, r, states)
+}
+
+function sendSavedAck(/** @type {import('ws').WebSocket} */ ws, /** @type {Room} */ r) {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_SAVED_ACK)
+  encoding.writeVarUint8Array(encoder, Y.encodeStateVector(r.doc))
+  ws.send(encoding.toUint8Array(encoder))
 }
 
 function peekSyncType(/** @type {Uint8Array} */ bytes) {
