@@ -5,6 +5,9 @@
  * registers each one as soon as its file lands, and the shell names them by tag.
  */
 import './app/ss-app.ts'
+import { registerServiceWorker } from './offline/register-service-worker.ts'
+
+if (!import.meta.env.DEV) registerServiceWorker()
 
 import.meta.glob(
   [

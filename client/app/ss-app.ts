@@ -11,6 +11,11 @@ import { AppNotifier } from '../notifications/notifier.ts'
 import type { SsBlockingDialog } from '../notifications/ss-blocking-dialog.ts'
 import type { SsToastStack } from '../notifications/ss-toast-stack.ts'
 import {
+  WorklistCache,
+  type WorklistSource,
+  withOfflineWorklist,
+} from '../offline/worklist-cache.ts'
+import {
   type AppSession,
   apiContext,
   feedContext,
@@ -62,6 +67,12 @@ export class SsApp extends LitElement {
     main:focus {
       outline: none;
     }
+    .offline-worklist {
+      margin: 0 0 0.75rem;
+      padding: 0.5rem 0.75rem;
+      border-left: 4px solid #8a4b00;
+      background: #fff7e6;
+    }
     .login {
       max-inline-size: 24rem;
       margin: 10vh auto 0;
@@ -84,6 +95,8 @@ export class SsApp extends LitElement {
   @state() private phase: Phase = 'loading'
   @state() private busy = false
   @state() private error = ''
+  /** Where the worklist on screen came from: the server, or this device (offline). */
+  @state() private worklistFrom: WorklistSource = { kind: 'server' }
   @query('ss-toast-stack') private toasts!: SsToastStack | null
   @query('ss-blocking-dialog') private dialog!: SsBlockingDialog | null
 
@@ -147,7 +160,7 @@ export class SsApp extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('studySyncApi')) this.#api.setValue(this.studySyncApi)
+    if (changed.has('studySyncApi')) this.#api.setValue(this.#apiFor(this.#session.value?.user))
     if (this.#feedProvider.value !== this.#feed.feed) this.#feedProvider.setValue(this.#feed.feed)
     const route = this.route
     if (!sameRoute(this.#navigator.value?.route, route)) {
@@ -185,9 +198,28 @@ export class SsApp extends LitElement {
             ?busy=${this.busy}
             @ss-sign-out=${this.#signOut}
           ></ss-top-bar>
-          <main id="main" tabindex="-1">${renderPage(this.route, user)}</main>`
+          <main id="main" tabindex="-1">${this.#offlineWorklist()}${renderPage(this.route, user)}</main>`
       }
     }
+  }
+
+  /** S29: an offline tablet shows its user's last worklist, and says so. */
+  #offlineWorklist() {
+    const from = this.worklistFrom
+    if (from.kind !== 'device' || this.route.page !== 'worklist') return null
+    const at = new Date(from.at).toLocaleString('en-GB', { hour12: false })
+    return html`<p role="status" class="offline-worklist">
+      Offline: this is the worklist saved on this device at ${at}. It updates when the
+      connection is back; changes from here are not possible until then.
+    </p>`
+  }
+
+  /** The API every page gets: with the signed-in user's offline worklist. */
+  #apiFor(user: SignedInUser | undefined): StudySyncApi {
+    if (user === undefined) return this.studySyncApi
+    return withOfflineWorklist(this.studySyncApi, new WorklistCache(user.id), (source) => {
+      if (this.#session.value?.user.id === user.id) this.worklistFrom = source
+    })
   }
 
   #navigatorFor(route: Route): Navigator {
@@ -265,12 +297,15 @@ export class SsApp extends LitElement {
   #signedIn(user: SignedInUser): void {
     rememberUser(this.userStorage, user)
     this.#session.setValue({ user, token: null })
+    this.#api.setValue(this.#apiFor(user))
     this.#feed.open(user.id)
     this.phase = 'signed-in'
   }
 
   #signedOut(): void {
     this.#session.setValue(null)
+    this.#api.setValue(this.studySyncApi)
+    this.worklistFrom = { kind: 'server' }
     this.notificationHistory.clear()
     this.notifier.reset()
     this.phase = 'signed-out'

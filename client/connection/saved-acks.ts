@@ -57,7 +57,9 @@ export class SavedAcks {
     )
   }
 
+  /** Call before the persistence is destroyed: a queued write still goes out first. */
   destroy(): void {
+    if (this.#writeQueued) this.#write()
     this.#destroyed = true
     this.tracker.destroy()
   }
@@ -98,11 +100,14 @@ export class SavedAcks {
     if (this.#writeQueued || this.#destroyed) return
     this.#writeQueued = true
     queueMicrotask(() => {
-      this.#writeQueued = false
-      if (this.#destroyed) return
-      // Lost only if the database is gone (reset, purge), which is what we want then.
-      this.#persistence.set(STORAGE_KEY, JSON.stringify(this.tracker.snapshot())).catch(() => {})
+      if (this.#writeQueued && !this.#destroyed) this.#write()
     })
+  }
+
+  #write(): void {
+    this.#writeQueued = false
+    // Lost only if the database is gone (reset, purge), which is what we want then.
+    this.#persistence.set(STORAGE_KEY, JSON.stringify(this.tracker.snapshot())).catch(() => {})
   }
 }
 
