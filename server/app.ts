@@ -14,6 +14,8 @@ import type { Duplex } from 'node:stream'
 import { CloseCode, type GoneReason, parseDocName } from '../shared/protocol.ts'
 import { PATIENT_FORM, REPORT_BODY_MAX_LENGTH, STUDY_FORM } from '../shared/schema.ts'
 import { type DocAccess, docAccess } from './access/policy.ts'
+import { scopedSessionRefusal } from './access/route-guard.ts'
+import { AccessWatcher } from './access/watcher.ts'
 import type { AuditLog } from './audit/types.ts'
 import { LoginThrottle } from './auth/login-throttle.ts'
 import { SessionService } from './auth/sessions.ts'
@@ -26,6 +28,8 @@ import { StateProjector } from './domain/projector.ts'
 import { ViewerDirectory } from './domain/viewers.ts'
 import { EventHub } from './events/hub.ts'
 import { eventRoutes } from './events/sse-routes.ts'
+import { accessRoutes } from './http/access-routes.ts'
+import { auditRoutes } from './http/audit-routes.ts'
 import { HttpError } from './http/errors.ts'
 import { healthRoutes } from './http/health-routes.ts'
 import { lifecycleRoutes } from './http/lifecycle-routes.ts'
@@ -114,7 +118,7 @@ export function createServer(deps: ServerDeps): StudySyncServer {
 
   const policy: ConnectionPolicy = {
     mayWrite: (identity, room) => {
-      const access = docAccess(identity, room.docName, registry.read())
+      const access = docAccess(identity, room.docName, registry.read(), clock.now())
       return access.kind === 'allowed' && access.write
     },
     validate: validateFor,
@@ -205,6 +209,17 @@ export function createServer(deps: ServerDeps): StudySyncServer {
   const claims = new ClaimTracker(domain)
   attribution = new FieldAttribution(domain, { burstMs: 1500 })
 
+  // S30: a lost right closes open connections at once, and again when the next one runs out.
+  const watcher = new AccessWatcher({
+    registry,
+    clock,
+    hub,
+    audit,
+    logger,
+    connections: () => sync.connections,
+    close: (doomed, code, reason) => sync.closeWhere((c) => doomed.has(c), code, reason),
+  })
+
   sessions.onRevoked((sessionId) => {
     sync.closeWhere(
       (conn) => conn.sessionId === sessionId,
@@ -246,6 +261,9 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     presenceOf: (accession) => presence.forSubject('study', accession),
   })
 
+  accessRoutes(router, { ctx: domain, sessions, watcher, config })
+  auditRoutes(router, { ctx: domain, sessions, config })
+
   const staticRoot = config.staticDir ? resolve(config.staticDir) : null
   const http = createHttpServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
     void handleRequest(req, res)
@@ -269,6 +287,8 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     try {
       const match = router.match(req.method ?? 'GET', url.pathname)
       if (match === 'method') throw new HttpError(405, 'method_not_allowed', 'Method not allowed.')
+      const scoped = match ? scopedSessionRefusal(req, url, sessions) : null
+      if (scoped) throw scoped
       if (match) return await match.handler({ req, res, url, params: match.params })
       if (url.pathname.startsWith('/api/'))
         throw new HttpError(404, 'not_found', 'No such endpoint.')
@@ -286,7 +306,7 @@ export function createServer(deps: ServerDeps): StudySyncServer {
 
   function accessFor(identity: Parameters<typeof docAccess>[0], name: string): DocAccess {
     const doc = parseDocName(name)
-    return doc ? docAccess(identity, doc, registry.read()) : { kind: 'missing' }
+    return doc ? docAccess(identity, doc, registry.read(), clock.now()) : { kind: 'missing' }
   }
 
   function goneReason(name: string, access: DocAccess & { kind: 'gone' }): GoneReason {
@@ -348,6 +368,7 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     async close() {
       ready = false
       claims.close()
+      watcher.close()
       presence.close()
       hub.close()
       sync.shutdown()

@@ -57,6 +57,7 @@ export async function seedDemoIfEmpty(
     data.users = site.users
     data.patients = site.patients
     data.studies = site.studies
+    Object.assign(data, site.access)
     data.settings.demo = true
   })
   options.logger.info('seeded demo site', {

@@ -20,6 +20,7 @@ export const PRIVILEGES = [
   'mergeDelete',
   'takeOver',
   'readAudit',
+  'manageAccess',
 ] as const
 export type Privilege = (typeof PRIVILEGES)[number]
 

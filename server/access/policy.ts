@@ -1,12 +1,21 @@
 /**
  * Who may read and write which document. One place decides, so the sync
- * dispatcher and the HTTP layer cannot disagree (issue 6 extends it with
- * per-study grants and break-the-glass).
+ * dispatcher, the access watcher and the HTTP layer cannot disagree: the role's
+ * baseline (roles.ts), raised by per-study grants, bucket shares and
+ * break-the-glass (S30, S31); a patient's reference-number session reads its one
+ * study and nothing else (S32). Time-bound rules use `now` from the injected clock.
  */
 
-import type { Role, UserIdentity } from '../../shared/domain.ts'
+import type { UserIdentity } from '../../shared/domain.ts'
 import type { DocName } from '../../shared/protocol.ts'
-import type { RegistryData, StudyRecord } from '../registry/types.ts'
+import type {
+  AccessGrant,
+  BreakGlassRecord,
+  ReferenceNumberRecord,
+  RegistryData,
+  StudyRecord,
+} from '../registry/types.ts'
+import { type Level, maxLevel, ROLE_POLICY } from './roles.ts'
 
 export type DocAccess =
   | { kind: 'allowed'; write: boolean }
@@ -14,72 +23,146 @@ export type DocAccess =
   | { kind: 'missing' }
   | { kind: 'gone'; lifecycle: 'deleted' | 'merged'; mergedInto: string | null }
 
-const CLINICAL_STAFF: ReadonlySet<Role> = new Set([
-  'radiologist',
-  'performingPhysician',
-  'technologist',
-  'transcriptionist',
-  'admin',
-  'systemAdmin',
-  'system',
-])
+/** A patient session's user id is this prefix and the reference number's id. */
+export const PATIENT_ID_PREFIX = 'patient:'
 
-const PATIENT_EDITORS: ReadonlySet<Role> = new Set([
-  'clerk',
-  'technologist',
-  'admin',
-  'systemAdmin',
-  'system',
-])
-
-const PATIENT_READERS: ReadonlySet<Role> = new Set([...CLINICAL_STAFF, 'clerk'])
-
-export function docAccess(user: UserIdentity, doc: DocName, data: RegistryData): DocAccess {
+export function docAccess(
+  user: UserIdentity,
+  doc: DocName,
+  data: RegistryData,
+  now: number,
+): DocAccess {
+  const role = ROLE_POLICY[user.role]
   switch (doc.kind) {
     case 'worklist':
-      return CLINICAL_STAFF.has(user.role) ? { kind: 'allowed', write: false } : forbidden
+      // The worklist document lists every study: only roles that see them all read it.
+      return role.worklist === 'all' ? readOnly : forbidden
     case 'study':
     case 'studyReport':
     case 'studyState':
-      return studyAccess(user, doc, findStudy(data, doc.accession))
+      return role.scoped
+        ? patientStudyAccess(user, doc, data, now)
+        : studyAccess(user, doc, data, now)
     case 'patient':
     case 'patientState': {
       // Role first: someone without access must not learn whether an id exists.
-      if (!PATIENT_READERS.has(user.role)) return forbidden
+      if (role.patientForm === 'none') return forbidden
       const patient = data.patients.find((p) => p.id === doc.patientId)
       if (!patient) return missing
       if (patient.lifecycle !== 'active')
         return { kind: 'gone', lifecycle: patient.lifecycle, mergedInto: patient.mergedInto }
-      const write = doc.kind === 'patient' && PATIENT_EDITORS.has(user.role)
-      return { kind: 'allowed', write }
+      return { kind: 'allowed', write: doc.kind === 'patient' && role.patientForm === 'edit' }
     }
   }
 }
 
+type StudyDoc = DocName & { kind: 'study' | 'studyReport' | 'studyState' }
+
 function studyAccess(
   user: UserIdentity,
-  doc: DocName & { kind: 'study' | 'studyReport' | 'studyState' },
-  study: StudyRecord | undefined,
+  doc: StudyDoc,
+  data: RegistryData,
+  now: number,
 ): DocAccess {
-  // Role first: someone without access must not learn whether an accession exists.
-  if (!CLINICAL_STAFF.has(user.role)) return forbidden
+  // Role and grants first: someone without access must not learn whether an accession exists.
+  const level = studyLevel(user, doc.accession, data, now)
+  if (level === 'none') return forbidden
+  const study = findStudy(data, doc.accession)
   if (!study) return missing
-  if (study.lifecycle !== 'active')
-    return { kind: 'gone', lifecycle: study.lifecycle, mergedInto: study.mergedInto }
+  if (study.lifecycle !== 'active') return goneOf(study)
   switch (doc.kind) {
     case 'study':
-      return { kind: 'allowed', write: true }
+      return { kind: 'allowed', write: level === 'edit' }
     case 'studyReport':
       // Only the reading-claim holder writes the report (S15), whatever the client sends.
       return { kind: 'allowed', write: study.claim?.holder.id === user.id }
     case 'studyState':
-      return { kind: 'allowed', write: false }
+      return readOnly
   }
+}
+
+/** A patient session: `study/<its accession>` read-only while its reference number is usable. */
+function patientStudyAccess(
+  user: UserIdentity,
+  doc: StudyDoc,
+  data: RegistryData,
+  now: number,
+): DocAccess {
+  const ref = patientReference(user.id, data)
+  if (!ref || !referenceUsable(ref, now)) return forbidden
+  if (doc.kind !== 'study' || doc.accession !== ref.accession) return forbidden
+  const study = findStudy(data, doc.accession)
+  if (!study) return missing
+  return study.lifecycle === 'active' ? readOnly : goneOf(study)
+}
+
+/**
+ * A user's access to a study's info form: the role's baseline raised by valid grants
+ * (view → read; edit and report → write), live bucket shares (read) and an active
+ * break-the-glass (read). Scoped (patient) sessions get nothing here.
+ */
+export function studyLevel(
+  user: UserIdentity,
+  accession: string,
+  data: RegistryData,
+  now: number,
+): Level {
+  const role = ROLE_POLICY[user.role]
+  if (role.scoped) return 'none'
+  let level = role.study
+  if (level === 'edit') return level
+  const groups = new Set(data.groups.filter((g) => g.members.includes(user.id)).map((g) => g.id))
+  const mine = (id: string | null) => id !== null && (id === user.id || groups.has(id))
+  for (const g of data.grants) {
+    if (g.accession !== accession || !grantValid(g, now)) continue
+    if (mine(g.userId) || mine(g.groupId))
+      level = maxLevel(level, g.type === 'view' ? 'view' : 'edit')
+  }
+  if (level !== 'none') return level
+  const shared = data.buckets.some(
+    (b) => b.revokedAt === null && b.accessions.includes(accession) && b.sharedWith.some(mine),
+  )
+  const unlocked = data.breakGlass.some(
+    (b) => b.accession === accession && b.user.id === user.id && breakGlassActive(b, now),
+  )
+  return shared || unlocked ? 'view' : 'none'
+}
+
+export function grantValid(grant: AccessGrant, now: number): boolean {
+  return grant.revokedAt === null && (grant.validUntil === null || grant.validUntil > now)
+}
+
+export function breakGlassActive(record: BreakGlassRecord, now: number): boolean {
+  return record.at <= now && now < record.expiresAt
+}
+
+/** Whether sessions opened with this number may read its study now (lockout stops new logins only). */
+export function referenceUsable(ref: ReferenceNumberRecord, now: number): boolean {
+  return ref.withdrawnAt === null && ref.compliant && ref.validFrom <= now && now < ref.validTo
+}
+
+/** The reference number behind a patient session's user id, if any. */
+export function patientReference(
+  userId: string,
+  data: RegistryData,
+): ReferenceNumberRecord | undefined {
+  if (!userId.startsWith(PATIENT_ID_PREFIX)) return undefined
+  const id = userId.slice(PATIENT_ID_PREFIX.length)
+  return data.referenceNumbers.find((r) => r.id === id)
 }
 
 export function findStudy(data: RegistryData, accession: string): StudyRecord | undefined {
   return data.studies.find((s) => s.accession === accession)
 }
 
+function goneOf(study: StudyRecord): DocAccess {
+  return {
+    kind: 'gone',
+    lifecycle: study.lifecycle as 'deleted' | 'merged',
+    mergedInto: study.mergedInto,
+  }
+}
+
+const readOnly: DocAccess = { kind: 'allowed', write: false }
 const forbidden: DocAccess = { kind: 'forbidden' }
 const missing: DocAccess = { kind: 'missing' }

@@ -16,6 +16,8 @@ export interface AuthenticatedSession {
   sessionId: string
   user: UserRecord
   identity: UserIdentity
+  /** Set for a patient's reference-number session: the one study it may read (S32). */
+  scope?: { accession: string } | null
 }
 
 export function hashToken(token: string): string {
@@ -24,6 +26,20 @@ export function hashToken(token: string): string {
 
 export function identityOf(user: UserRecord): UserIdentity {
   return { id: user.id, name: user.name, role: user.role }
+}
+
+/** The synthetic user behind a patient session (`userId` = `patient:<reference number id>`). */
+export function patientUser(userId: string): UserRecord {
+  return {
+    id: userId,
+    username: userId,
+    name: 'PATIENT',
+    role: 'patient',
+    privileges: [],
+    passwordHash: '',
+    groups: [],
+    disabled: false,
+  }
 }
 
 export class SessionService {
@@ -37,7 +53,11 @@ export class SessionService {
     private readonly ttlMs: number,
   ) {}
 
-  async create(user: UserRecord, ip: string): Promise<{ token: string; session: SessionRecord }> {
+  async create(
+    user: UserRecord,
+    ip: string,
+    scope: SessionRecord['scope'] = null,
+  ): Promise<{ token: string; session: SessionRecord }> {
     const token = randomBytes(32).toString('base64url')
     const now = this.clock.now()
     const session: SessionRecord = {
@@ -47,6 +67,7 @@ export class SessionService {
       lastSeenAt: now,
       revokedAt: null,
       ip,
+      ...(scope ? { scope } : {}),
     }
     await this.registry.update((data) => {
       data.sessions = data.sessions.filter((s) => this.isLive(s, now))
@@ -63,11 +84,14 @@ export class SessionService {
     const session = data.sessions.find((s) => s.id === id)
     const now = this.clock.now()
     if (!session || !this.isLive(session, now)) return null
-    const user = data.users.find((u) => u.id === session.userId)
+    // A scoped session has no user record; policy.ts decides what its reference number allows.
+    const user = session.scope
+      ? patientUser(session.userId)
+      : data.users.find((u) => u.id === session.userId)
     if (!user || user.disabled) return null
     this.lastSeen.set(id, now)
     void this.persistLastSeenIfStale(session, now)
-    return { sessionId: id, user, identity: identityOf(user) }
+    return { sessionId: id, user, identity: identityOf(user), scope: session.scope ?? null }
   }
 
   async revoke(sessionId: string): Promise<void> {

@@ -11,6 +11,7 @@ import type { PersonRef } from '../../shared/domain.ts'
 import { type FormSchema, PATIENT_FORM, STUDY_FORM } from '../../shared/schema.ts'
 import type { PatientRecord, StudyRecord, UserRecord } from '../registry/types.ts'
 import { createRng } from './prng.ts'
+import { buildAccessDemo, type DemoAccess } from './seed-access.ts'
 import { DEMO_USERS, type FormValues } from './seed-data.ts'
 import { buildPatients } from './seed-patients.ts'
 import { buildStudies, type Staff } from './seed-studies.ts'
@@ -21,6 +22,8 @@ export interface DemoSite {
   studies: StudyRecord[]
   /** Initial Yjs update per document name (`study/<accession>`, `patient/<patientId>`). */
   docs: Map<string, Uint8Array>
+  /** Groups, grants, transfers, buckets and reference numbers for the Access tab (seed 002). */
+  access: DemoAccess
 }
 
 export interface DemoSiteOptions {
@@ -52,6 +55,11 @@ export function buildDemoSite(opts: DemoSiteOptions): DemoSite {
     patients: patients.map((p) => p.record),
     studies: studies.map((s) => s.record),
     docs,
+    access: buildAccessDemo(
+      studies.map((s) => s.record),
+      users,
+      opts.now,
+    ),
   }
 }
 

@@ -122,6 +122,7 @@ async function updateSummary(ctx: DomainContext, record: ChangeRecord): Promise<
 
 /** A live `worklist` event per changed row, to the users who may see that study. */
 function announceRows(ctx: DomainContext, accessions: string[]): void {
+  const now = ctx.clock.now()
   for (const accession of accessions) {
     ctx.hub.broadcastLive(
       { type: 'worklist', data: { accession, change: 'updated' } },
@@ -131,7 +132,7 @@ function announceRows(ctx: DomainContext, accessions: string[]): void {
         if (!user) return false
         const identity = { id: user.id, name: user.name, role: user.role }
         return (
-          docAccess(identity, { kind: 'study', accession: accession as never }, data).kind ===
+          docAccess(identity, { kind: 'study', accession: accession as never }, data, now).kind ===
           'allowed'
         )
       },

@@ -50,13 +50,12 @@ export async function openStudy(
   const now = ctx.clock.now()
   const me = personOf(actor.user)
   const decision = await ctx.registry.update((data) => {
-    const study = usableStudy(findStudyIn(data, accession), accession)
-    if (
-      docAccess(actor.identity, { kind: 'study', accession: accession as never }, data).kind !==
-      'allowed'
-    ) {
+    // Access before existence: someone without access must not learn whether it exists.
+    const doc = { kind: 'study', accession: accession as never } as const
+    if (docAccess(actor.identity, doc, data, now).kind === 'forbidden') {
       throw notAllowed(`You have no access to study ${accession}.`)
     }
+    const study = usableStudy(findStudyIn(data, accession), accession)
     const notices: OpenNotice[] = []
     let claimed = false
     let readOnly = false

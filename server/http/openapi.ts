@@ -8,6 +8,7 @@
  * compares `paths` with what the router registers, so a route added without a
  * table row fails it.
  */
+import { accessOperations } from './openapi-access-paths.ts'
 import { healthOperations, liveOperations, sessionOperations } from './openapi-core-paths.ts'
 import { lifecycleOperations } from './openapi-lifecycle-paths.ts'
 import { buildOperation, type OperationSpec, openApiPath } from './openapi-operation.ts'
@@ -25,6 +26,7 @@ export const operations: readonly OperationSpec[] = [
   ...sessionOperations,
   ...studyOperations,
   ...lifecycleOperations,
+  ...accessOperations,
   ...liveOperations,
 ]
 
@@ -37,6 +39,8 @@ const TAGS = [
   { name: 'Lifecycle', description: 'Merge, delete and grouping of studies and patients.' },
   { name: 'Images and SR', description: 'Instances reported by DICOM systems.' },
   { name: 'Integrations', description: 'HL7 v2 inbound.' },
+  { name: 'Access', description: 'Per-study grants, break-the-glass, buckets, reference numbers.' },
+  { name: 'Audit', description: 'The hash-chained audit trail: query, verify, FHIR export.' },
   { name: 'Live feed', description: 'Server-Sent Events and presence.' },
   { name: 'Sync', description: 'The y-websocket endpoint for Yjs documents.' },
   { name: 'Operations', description: 'Health, readiness, metrics and this document.' },

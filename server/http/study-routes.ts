@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { STUDY_STATUSES, VIEWS } from '../../shared/domain.ts'
 import { formatDocName } from '../../shared/protocol.ts'
 import { docAccess } from '../access/policy.ts'
+import { ROLE_POLICY } from '../access/roles.ts'
 import type { AuthenticatedSession, SessionService } from '../auth/sessions.ts'
 import { assign, bulkAssign } from '../domain/assignments.ts'
 import type { ClaimTracker } from '../domain/claims.ts'
@@ -53,19 +54,31 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
     userActor(requireSession(rc, deps.sessions, deps.allowedOrigins), rc)
   const body = async <T>(rc: RequestContext, schema: z.ZodType<T>) =>
     parseBody(schema, await readJson(rc.req, deps.maxBodyBytes))
+  /** The caller of a command on `:accession`, if they may reach that study at all (before existence: no probing). */
+  const studyActorOf = (rc: RequestContext): Actor & { kind: 'user' } => {
+    const actor = actorOf(rc)
+    const doc = { kind: 'study', accession: rc.params.accession as never } as const
+    if (docAccess(actor.identity, doc, ctx.registry.read(), ctx.clock.now()).kind === 'forbidden')
+      throw forbidden(`You have no access to study ${rc.params.accession}.`)
+    return actor
+  }
 
   router.on('GET', '/api/v1/worklist', (rc) => {
     const actor = actorOf(rc)
     const data = ctx.registry.read()
+    const now = ctx.clock.now()
+    const worklist = ROLE_POLICY[actor.user.role].worklist
+    if (worklist === 'none') throw forbidden('Your role has no worklist.')
     const rows = data.studies
       .filter((s) => s.lifecycle === 'active')
       .filter(
         (s) =>
-          docAccess(actor.identity, { kind: 'study', accession: s.accession as never }, data)
+          docAccess(actor.identity, { kind: 'study', accession: s.accession as never }, data, now)
             .kind === 'allowed',
       )
       .map((s) => ({ ...worklistRowOf(s, data), access: accessOf(deps, s.accession) }))
-    if (rows.length === 0 && data.studies.length > 0 && actor.user.role === 'clerk')
+    // A role that sees only granted studies has no worklist until something is granted.
+    if (rows.length === 0 && data.studies.length > 0 && worklist === 'granted')
       throw forbidden('Your role has no worklist.')
     sendJson(rc.res, 200, { rows })
   })
@@ -83,15 +96,14 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
   router.on('GET', '/api/v1/studies/:accession', async (rc) => {
     const actor = actorOf(rc)
     const data = ctx.registry.read()
+    const doc = { kind: 'study', accession: rc.params.accession as never } as const
+    // Access before existence: someone without access must not learn whether it exists.
+    if (docAccess(actor.identity, doc, data, ctx.clock.now()).kind === 'forbidden')
+      throw forbidden()
     const study = usableStudy(
       data.studies.find((s) => s.accession === rc.params.accession),
       rc.params.accession!,
     )
-    if (
-      docAccess(actor.identity, { kind: 'study', accession: study.accession as never }, data)
-        .kind !== 'allowed'
-    )
-      throw forbidden()
     const fields = await ctx.rooms.with(
       formatDocName({ kind: 'study', accession: study.accession as never }),
       (room) => room.doc.getMap('fields').toJSON(),
@@ -102,7 +114,8 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
       modality: study.modality,
       fields,
       state: studyStateOf(study),
-      access: accessOf(deps, study.accession),
+      // A patient session does not learn which staff have its study open.
+      access: ROLE_POLICY[actor.user.role].scoped ? [] : accessOf(deps, study.accession),
     })
   })
 
@@ -113,13 +126,13 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
   })
 
   router.on('POST', '/api/v1/studies/:accession/close', async (rc) => {
-    const actor = actorOf(rc)
+    const actor = studyActorOf(rc)
     const { view } = await body(rc, OpenBody)
     sendJson(rc.res, 200, await closeStudy(ctx, claims, actor, rc.params.accession!, view))
   })
 
   router.on('POST', '/api/v1/studies/:accession/assignments', async (rc) => {
-    const actor = actorOf(rc)
+    const actor = studyActorOf(rc)
     sendJson(
       rc.res,
       200,
@@ -133,7 +146,7 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
   })
 
   router.on('POST', '/api/v1/studies/:accession/status', async (rc) => {
-    const actor = actorOf(rc)
+    const actor = studyActorOf(rc)
     sendJson(
       rc.res,
       200,
@@ -142,7 +155,7 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
   })
 
   router.on('POST', '/api/v1/studies/:accession/report', async (rc) => {
-    const actor = actorOf(rc)
+    const actor = studyActorOf(rc)
     sendJson(
       rc.res,
       200,
@@ -151,7 +164,7 @@ export function studyRoutes(router: Router, deps: StudyRouteDeps): void {
   })
 
   router.on('POST', '/api/v1/studies/:accession/takeover', async (rc) => {
-    const actor = actorOf(rc)
+    const actor = studyActorOf(rc)
     const { reason } = await body(rc, TakeoverBody)
     sendJson(rc.res, 200, await takeOver(ctx, claims, actor, rc.params.accession!, reason))
   })

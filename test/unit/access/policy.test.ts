@@ -13,6 +13,9 @@ import {
 import { ROLES, type Role, type UserIdentity } from '../../../shared/domain.ts'
 import { type DocName, isServerOwned, parseDocName } from '../../../shared/protocol.ts'
 
+/** The time every check is made at (grants and unlocks are tested in grants.test.ts). */
+const NOW = 1_000_000
+
 function study(accession: string, overrides: Partial<StudyRecord> = {}): StudyRecord {
   return {
     accession,
@@ -76,7 +79,7 @@ const as = (role: Role, id = `u-${role}`): UserIdentity => ({ id, name: id.toUpp
 function access(user: UserIdentity, name: string): DocAccess {
   const doc = parseDocName(name)
   if (!doc) throw new Error(`test uses a bad doc name ${name}`)
-  return docAccess(user, doc, registry)
+  return docAccess(user, doc, registry, NOW)
 }
 
 /** Short form of a verdict for the table: 'rw', 'r', 'forbidden', 'missing', 'gone'. */
@@ -178,7 +181,7 @@ describe('docAccess', () => {
       for (const id of [`u-${role}`, 'u-bose']) {
         for (const name of names) {
           const doc = parseDocName(name) as DocName
-          const a = docAccess(as(role, id), doc, registry)
+          const a = docAccess(as(role, id), doc, registry, NOW)
           if (a.kind === 'allowed' && a.write)
             expect(isServerOwned(doc), `${role} ${name}`).toBe(false)
         }
@@ -241,7 +244,7 @@ describe('docAccess', () => {
 
   it('the registry decides per call: a claim granted after connecting makes the report writable', () => {
     const user = as('radiologist', 'u-huyen')
-    const before = docAccess(user, parseDocName('study/A1/report')!, registry)
+    const before = docAccess(user, parseDocName('study/A1/report')!, registry, NOW)
     const claimed: RegistryData = {
       ...registry,
       studies: registry.studies.map((s) =>
@@ -253,7 +256,7 @@ describe('docAccess', () => {
           : s,
       ),
     }
-    const after = docAccess(user, parseDocName('study/A1/report')!, claimed)
+    const after = docAccess(user, parseDocName('study/A1/report')!, claimed, NOW)
     expect([short(before), short(after)]).toEqual(['r', 'rw'])
   })
 })
