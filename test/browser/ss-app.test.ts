@@ -121,12 +121,17 @@ describe('<ss-app> shell', () => {
   })
 
   it('provides session, API, feed, navigator and notifier to a page', async () => {
-    const { el, feeds, studySyncApi } = await mount(bose, { signedIn: true })
+    const { el, feeds } = await mount(bose, { signedIn: true })
     await waitUntil(() => probe(el)?.feed, 'probe got the feed')
     const page = probe(el)!
     expect(page.session?.user).to.include({ id: bose.id, name: 'BOSE', role: 'radiologist' })
     expect(page.session?.token).to.equal(null)
-    expect(page.api).to.equal(studySyncApi)
+    // The shell's API behind the user's offline worklist (S29): every call reaches it.
+    const refused = await page.api?.study('A1').then(
+      () => null,
+      (e: Error) => e.message,
+    )
+    expect(refused).to.equal('unexpected call study')
     expect(page.feed).to.equal(feeds[0])
     expect(page.navigator?.route).to.deep.equal({ page: 'worklist' })
     expect(page.notifier).to.have.property('show').that.is.a('function')
