@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm test`: runs every runner (vitest: unit + integration; @web/test-runner:
-// browser), even when an earlier one fails, then prints one line totalling
-// all of them, `N passed, M failed`, which CI reads.
+// browser; node:test + Playwright: e2e), even when an earlier one fails, then
+// prints one line totalling all of them, `N passed, M failed`, which CI reads.
 import { spawn } from 'node:child_process'
 
 const runners = [
   { name: 'vitest', cmd: ['npx', 'vitest', 'run'], parse: parseVitest },
   { name: 'web-test-runner', cmd: ['npx', 'wtr', '--config', 'test/browser/wtr.config.mjs'], parse: parseWtr },
+  // Multi-user end-to-end tests: the real server, the built app, Playwright on Debian Chromium.
+  { name: 'e2e', cmd: ['npm', 'run', 'test:e2e'], parse: parseNodeTest },
 ]
 
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
@@ -23,6 +25,16 @@ function parseWtr(out) {
   const lines = out.split('\n').filter((l) => /\d+ passed, \d+ failed/.test(l))
   const line = lines.at(-1) ?? ''
   return { passed: count(line, /(\d+) passed/), failed: count(line, /(\d+) failed/) }
+}
+
+function parseNodeTest(out) {
+  // node:test's summary: `# pass N` / `# fail M` (TAP, piped) or `ℹ pass N` (spec, a TTY).
+  // Cancelled tests (a failed `before` hook, a timeout) count as failures.
+  const last = (name) => {
+    const all = [...out.matchAll(new RegExp(`^(?:#|ℹ) ${name} (\\d+)$`, 'gm'))]
+    return all.length === 0 ? 0 : Number(all.at(-1)[1])
+  }
+  return { passed: last('pass'), failed: last('fail') + last('cancelled') }
 }
 
 function count(line, re) {
