@@ -31,6 +31,8 @@ export interface FeedControllerOptions {
   readonly go: (route: Route) => void
   /** The feed's state changed (e.g. `closed`: the session may have ended). */
   readonly onState?: (state: LiveFeed['state']) => void
+  /** Every forced close, whatever this tab shows (e.g. to purge local copies of a deleted study). */
+  readonly onForcedClose?: (data: ForcedClose) => void
   readonly now?: () => number
 }
 
@@ -123,7 +125,10 @@ export class FeedController implements ReactiveController {
     // The hash may have changed since the last render.
     this.#shown.update(this.#options.route(), this.#now())
     if (event.type === 'notice') this.#options.notifier.show(this.#tiered(event.data))
-    else if (event.type === 'forced-close') this.#forcedClose(event.data)
+    else if (event.type === 'forced-close') {
+      this.#options.onForcedClose?.(event.data)
+      this.#forcedClose(event.data)
+    }
   }
 
   /**

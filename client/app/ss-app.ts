@@ -15,6 +15,7 @@ import {
   type WorklistSource,
   withOfflineWorklist,
 } from '../offline/worklist-cache.ts'
+import { purgeGoneSubject } from '../quarantine/purge-gone.ts'
 import {
   type AppSession,
   apiContext,
@@ -28,7 +29,7 @@ import {
   sessionContext,
 } from './contexts.ts'
 import { FeedController, type FeedFactory } from './feed-controller.ts'
-import { mergeTarget } from './forced-close.ts'
+import { type ForcedClose, mergeTarget } from './forced-close.ts'
 import { PAGE_TAGS, pageTitle, renderPage } from './pages.ts'
 import {
   defaultUserStorage,
@@ -142,6 +143,7 @@ export class SsApp extends LitElement {
       onState: (state) => {
         if (state === 'closed') void this.#checkSession()
       },
+      onForcedClose: (data) => this.#purgeGone(data),
     })
     this.#session = new ContextProvider(this, { context: sessionContext, initialValue: null })
     this.#api = new ContextProvider(this, { context: apiContext, initialValue: this.studySyncApi })
@@ -212,6 +214,15 @@ export class SsApp extends LitElement {
       Offline: this is the worklist saved on this device at ${at}. It updates when the
       connection is back; changes from here are not possible until then.
     </p>`
+  }
+
+  /** S27: a deleted or merged study never comes back from this device; its unsaved edits go to quarantine. */
+  #purgeGone(data: ForcedClose): void {
+    const user = this.#session.value?.user
+    if (user === undefined || (data.reason !== 'deleted' && data.reason !== 'merged')) return
+    const { reason, by, at, mergedInto } = data
+    const gone = mergedInto === undefined ? { reason, by, at } : { reason, by, at, mergedInto }
+    void purgeGoneSubject(user.id, data.subject, { code: 4410, reason: JSON.stringify(gone), gone })
   }
 
   /** The API every page gets: with the signed-in user's offline worklist. */

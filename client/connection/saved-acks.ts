@@ -8,7 +8,7 @@ import { CustomMessageType, MessageType } from '../../shared/protocol.ts'
 import { type PendingEdit, type SavedSnapshot, SavedTracker } from './saved-tracker.ts'
 
 /** Key in y-indexeddb's `custom` store of the document's own database. */
-const STORAGE_KEY = 'studysync:saved'
+export const SAVED_STORAGE_KEY = 'studysync:saved'
 
 export interface SavedAckListener {
   /** The unsaved count may have changed. */
@@ -65,8 +65,8 @@ export class SavedAcks {
   }
 
   async #load(): Promise<void> {
-    const stored: unknown = await this.#persistence.get(STORAGE_KEY).catch(() => undefined)
-    const snapshot = typeof stored === 'string' ? parseSnapshot(stored) : null
+    const stored: unknown = await this.#persistence.get(SAVED_STORAGE_KEY).catch(() => undefined)
+    const snapshot = typeof stored === 'string' ? parseSavedSnapshot(stored) : null
     if (snapshot !== null && !this.#destroyed) this.tracker.restore(snapshot)
   }
 
@@ -107,11 +107,14 @@ export class SavedAcks {
   #write(): void {
     this.#writeQueued = false
     // Lost only if the database is gone (reset, purge), which is what we want then.
-    this.#persistence.set(STORAGE_KEY, JSON.stringify(this.tracker.snapshot())).catch(() => {})
+    this.#persistence
+      .set(SAVED_STORAGE_KEY, JSON.stringify(this.tracker.snapshot()))
+      .catch(() => {})
   }
 }
 
-function parseSnapshot(text: string): SavedSnapshot | null {
+/** Parses what `SavedAcks` persisted; null when it is not that. */
+export function parseSavedSnapshot(text: string): SavedSnapshot | null {
   try {
     const value = JSON.parse(text) as { pending?: unknown; acked?: unknown }
     const pending = Array.isArray(value.pending) ? value.pending.filter(isPendingEdit) : []

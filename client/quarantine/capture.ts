@@ -12,7 +12,12 @@ export function quarantineEntry(
   now: Date = new Date(),
 ): QuarantineEntry {
   return {
-    id: `${now.getTime().toString(36)}-${crypto.randomUUID()}`,
+    // One entry per deletion or merge of a document, whoever notices it first (the
+    // document's own 4410, or the feed's forced-close): the second write replaces it.
+    id:
+      why.gone === undefined
+        ? `${now.getTime().toString(36)}-${crypto.randomUUID()}`
+        : `${docName}@${why.gone.at}`,
     userId,
     docName,
     subject: subjectOf(docName),

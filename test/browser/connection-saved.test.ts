@@ -5,6 +5,7 @@ import {
   openDocument,
   wipeUserDocuments,
 } from '../../client/connection/index.ts'
+import { purgeGoneSubject } from '../../client/quarantine/purge-gone.ts'
 import { QuarantineStore } from '../../client/quarantine/store.ts'
 import { databaseNames, fakeNetwork, nextEvent, testServer, unique } from './helpers.ts'
 import { after, describe, it } from './mocha.ts'
@@ -149,5 +150,43 @@ describe('connection layer: quarantine of refused edits [S27]', () => {
     expect(fresh.doc.getMap('fields').get('description')).to.equal(undefined)
     await unsavedWhere(handle, (n) => n === 0)
     await handle.destroy({ clearLocalCopy: true })
+  })
+})
+
+describe('quarantine: purge of a gone study from the feed [S27]', () => {
+  const userId = unique('u-tablet')
+  after(() => wipeUserDocuments(userId))
+
+  it('[S27] a closed local copy with unsaved edits is quarantined and deleted', async () => {
+    const server = await testServer()
+    const accession = unique('A')
+    const docName = `study/${accession}`
+    const handle = openDocument({
+      docName,
+      userId,
+      serverUrl: server.syncUrl,
+      network: fakeNetwork(false),
+    })
+    await handle.whenLocalLoaded
+    handle.doc.getMap('fields').set('bodyPart', 'WRIST')
+    await handle.destroy() // the form left; the copy stays on the device
+    expect(await databaseNames()).to.include(handle.databaseName)
+
+    const gone = {
+      reason: 'deleted',
+      by: { id: 'u-admin', name: 'ADMIN' },
+      at: new Date().toISOString(),
+    } as const
+    await purgeGoneSubject(
+      userId,
+      { type: 'study', id: accession },
+      { code: 4410, reason: '', gone },
+    )
+
+    expect(await databaseNames()).not.to.include(handle.databaseName)
+    const [entry] = await new QuarantineStore(userId).list()
+    expect(entry?.docName).to.equal(docName)
+    expect(entry?.values).to.deep.equal([{ path: 'fields.bodyPart', value: 'WRIST' }])
+    expect(entry?.why.gone).to.deep.equal(gone)
   })
 })
