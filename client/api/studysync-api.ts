@@ -7,7 +7,7 @@ import type { View } from '../../shared/domain.ts'
 import { type ApiClientOptions, expectJson } from '../api.ts'
 import type { StudySyncApi } from '../app/contexts.ts'
 
-type Method = 'GET' | 'POST' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
 /** `baseUrl` prefixes every path (default '' = same origin); `fetch` is injectable for tests. */
 export function createStudySyncApi(options: ApiClientOptions = {}): StudySyncApi {
@@ -32,6 +32,10 @@ export function createStudySyncApi(options: ApiClientOptions = {}): StudySyncApi
   const study = (accession: string) => `/studies/${encodeURIComponent(accession)}`
   const patient = (patientId: string) => `/patients/${encodeURIComponent(patientId)}`
   const viewBody = (view: View) => ({ view })
+  const access = (accession: string) => `${study(accession)}/access`
+  const reference = (accession: string, id: string) =>
+    `${study(accession)}/reference-numbers/${encodeURIComponent(id)}`
+  const bucket = (id: string) => `/buckets/${encodeURIComponent(id)}`
 
   return {
     worklist: () => call('GET', '/worklist'),
@@ -50,5 +54,35 @@ export function createStudySyncApi(options: ApiClientOptions = {}): StudySyncApi
     deletePatient: (patientId) => call('DELETE', patient(patientId)),
     presence: () => call('GET', '/presence'),
     users: () => call('GET', '/users'),
+    studyAccess: (accession) => call('GET', access(accession)),
+    addGrant: (accession, body) => call('POST', `${access(accession)}/grants`, body),
+    withdrawGrant: (accession, grantId) =>
+      call('DELETE', `${access(accession)}/grants/${encodeURIComponent(grantId)}`),
+    breakGlass: (accession, reason) => call('POST', `${study(accession)}/break-glass`, { reason }),
+    breakGlassQueue: () => call('GET', '/break-glass?pending=1'),
+    acknowledgeBreakGlass: (id) =>
+      call('POST', `/break-glass/${encodeURIComponent(id)}/acknowledge`),
+    regenerateReferenceNumbers: (accession) =>
+      call('POST', `${study(accession)}/reference-numbers/regenerate`),
+    withdrawReferenceNumber: (accession, id) => call('DELETE', reference(accession, id)),
+    setReferencePin: (accession, id, pin) =>
+      call('PUT', `${reference(accession, id)}/pin`, { pin }),
+    revokeBucket: (id) => call('DELETE', bucket(id)),
+    removeFromBucket: (id, accession) =>
+      call('DELETE', `${bucket(id)}/studies/${encodeURIComponent(accession)}`),
+    audit: (query) => call('GET', `/audit${queryString(query)}`),
+    verifyAudit: () => call('GET', '/audit/verify'),
+    exportAudit: (filters) =>
+      call('GET', `/audit/export${queryString({ format: 'fhir', ...filters })}`),
   }
+}
+
+/** `?a=1&b=2` from the given values, leaving out empty ones; '' when none is left. */
+function queryString(params: object): string {
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value))
+  }
+  const text = search.toString()
+  return text === '' ? '' : `?${text}`
 }

@@ -3,9 +3,23 @@
  * Elements consume these; tests provide fakes. The shell (ss-app) implements them.
  */
 import { createContext } from '@lit/context'
+import type {
+  BreakGlassView,
+  BucketView,
+  GrantType,
+  GrantView,
+  ReferenceNumberView,
+  StudyAccessView,
+} from '../../shared/access-types.ts'
 import type { OpenResult, StudyDetail, StudyState, WorklistRow } from '../../shared/api-types.ts'
 import type { Privilege, StudyStatus, UserIdentity, View } from '../../shared/domain.ts'
 import type { DeliveredEvent, Notice, PresenceEntry } from '../../shared/events.ts'
+import type {
+  AuditFilters,
+  AuditPage,
+  AuditQueryParams,
+  AuditVerifyResult,
+} from '../audit/types.ts'
 
 export interface SignedInUser extends UserIdentity {
   username: string
@@ -19,6 +33,15 @@ export interface AppSession {
 }
 
 export const sessionContext = createContext<AppSession | null>(Symbol('studysync-session'))
+
+/** `POST …/access/grants`: to one user or one group; `validUntil` null = no end. */
+export type GrantRequest = ({ userId: string } | { groupId: string }) & {
+  type: GrantType
+  validUntil: string | null
+}
+
+/** An entry of the admins' break-the-glass review queue. */
+export type BreakGlassQueueEntry = BreakGlassView & { patientId: string | null }
 
 export type AssignmentRole = 'readingPhysician' | 'performingPhysician' | 'technologist' | 'transcriptionist'
 
@@ -46,6 +69,38 @@ export interface StudySyncApi {
   deletePatient(patientId: string): Promise<unknown>
   presence(): Promise<{ entries: PresenceEntry[]; at: string }>
   users(): Promise<{ users: { id: string; name: string; role: string }[] }>
+
+  // Access and audit (API.md "Access and audit", seed 002's Access tab, S30–S33).
+  studyAccess(accession: string): Promise<StudyAccessView>
+  addGrant(accession: string, body: GrantRequest): Promise<{ grant: GrantView }>
+  withdrawGrant(
+    accession: string,
+    grantId: string,
+  ): Promise<{ grant: GrantView; revokedAt: string }>
+  breakGlass(accession: string, reason: string): Promise<{ breakGlass: BreakGlassView }>
+  breakGlassQueue(): Promise<{ entries: BreakGlassQueueEntry[] }>
+  acknowledgeBreakGlass(id: string): Promise<{ breakGlass: BreakGlassView }>
+  regenerateReferenceNumbers(
+    accession: string,
+  ): Promise<{ referenceNumber: ReferenceNumberView; withdrawn: string[] }>
+  withdrawReferenceNumber(
+    accession: string,
+    id: string,
+  ): Promise<{ referenceNumber: ReferenceNumberView; withdrawnAt: string }>
+  setReferencePin(
+    accession: string,
+    id: string,
+    pin: string,
+  ): Promise<{ referenceNumber: ReferenceNumberView }>
+  revokeBucket(bucketId: string): Promise<{ bucket: BucketView; revoked: boolean }>
+  removeFromBucket(
+    bucketId: string,
+    accession: string,
+  ): Promise<{ bucket: BucketView; revoked: boolean }>
+  audit(query: AuditQueryParams): Promise<AuditPage>
+  verifyAudit(): Promise<AuditVerifyResult>
+  /** The FHIR R4 Bundle of AuditEvent for the entries matching `filters`. */
+  exportAudit(filters: AuditFilters): Promise<unknown>
 }
 
 export const apiContext = createContext<StudySyncApi>(Symbol('studysync-api'))
@@ -60,7 +115,10 @@ export interface FeedClient {
 
 export const feedContext = createContext<FeedClient | null>(Symbol('studysync-feed'))
 
-/** Where the app is; elements navigate by calling `go`. Hash routes: #/worklist, #/study/A1, #/study/A1/desktop, #/patient/P1, #/admin/presence. */
+/**
+ * Where the app is; elements navigate by calling `go`. Hash routes: #/worklist, #/study/A1,
+ * #/study/A1/desktop, #/study/A1/access, #/patient/P1, #/admin/presence, #/admin/audit.
+ */
 export type Route =
   | { page: 'login' }
   | { page: 'worklist' }
@@ -68,6 +126,8 @@ export type Route =
   | { page: 'desktop'; accession: string }
   | { page: 'patient'; patientId: string }
   | { page: 'presence' }
+  | { page: 'access'; accession: string }
+  | { page: 'audit' }
 
 export interface Navigator {
   readonly route: Route

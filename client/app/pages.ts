@@ -7,8 +7,11 @@
 import { html, type TemplateResult } from 'lit'
 import { keyed } from 'lit/directives/keyed.js'
 import type { Route, SignedInUser } from './contexts.ts'
-import { seesPresence } from './roles.ts'
+import { seesAudit, seesPresence } from './roles.ts'
 import { routeKey } from './router.ts'
+// The access and audit pages are not in main.ts's page globs; registered here instead.
+import '../access/ss-access-tab.ts'
+import '../audit/ss-audit-viewer.ts'
 
 /** The tags the shell renders; the `:not(:defined)` placeholder style covers these. */
 export const PAGE_TAGS = [
@@ -17,6 +20,8 @@ export const PAGE_TAGS = [
   'ss-study-desktop',
   'ss-patient-form',
   'ss-presence-dashboard',
+  'ss-access-tab',
+  'ss-audit-viewer',
 ] as const
 
 /** Keyed by route: another study gets a fresh element, so opens and closes pair up. */
@@ -35,6 +40,10 @@ export function pageTitle(route: Route): string {
       return `Patient ${route.patientId}`
     case 'presence':
       return 'Presence'
+    case 'access':
+      return `Study ${route.accession} — access`
+    case 'audit':
+      return 'Audit trail'
     case 'login':
       return 'Sign in'
     case 'worklist':
@@ -56,6 +65,16 @@ function pageFor(route: Route, user: SignedInUser): TemplateResult {
         : html`<section aria-labelledby="denied">
             <h2 id="denied">Presence</h2>
             <p>The presence dashboard is for administrators.</p>
+            <p><a href="#/worklist">Back to the worklist</a></p>
+          </section>`
+    case 'access':
+      return html`<ss-access-tab accession=${route.accession}></ss-access-tab>`
+    case 'audit':
+      return seesAudit(user)
+        ? html`<ss-audit-viewer></ss-audit-viewer>`
+        : html`<section aria-labelledby="denied">
+            <h2 id="denied">Audit trail</h2>
+            <p>The audit trail is for administrators and holders of the Read Audit privilege.</p>
             <p><a href="#/worklist">Back to the worklist</a></p>
           </section>`
     case 'worklist':

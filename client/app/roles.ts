@@ -21,3 +21,8 @@ export function roleLabel(role: string): string {
 export function seesPresence(role: string): boolean {
   return role === 'admin' || role === 'systemAdmin'
 }
+
+/** The audit viewer: admins, and whoever holds Read Audit (GET /api/v1/audit checks it again). */
+export function seesAudit(user: { role: string; privileges: readonly string[] }): boolean {
+  return seesPresence(user.role) || user.privileges.includes('readAudit')
+}

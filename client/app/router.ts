@@ -1,6 +1,7 @@
 /**
  * Hash routes (client/app/contexts.ts `Route`): #/worklist (default),
- * #/study/:acc, #/study/:acc/desktop, #/patient/:id, #/admin/presence.
+ * #/study/:acc, #/study/:acc/desktop, #/study/:acc/access, #/patient/:id,
+ * #/admin/presence, #/admin/audit.
  * Hash routing needs nothing from the server and works from the offline app shell.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
@@ -18,11 +19,13 @@ export function parseRoute(hash: string): Route {
   if (first === 'study' && id !== undefined && isEntityId(id)) {
     if (parts.length === 2) return { page: 'study', accession: id }
     if (parts.length === 3 && sub === 'desktop') return { page: 'desktop', accession: id }
+    if (parts.length === 3 && sub === 'access') return { page: 'access', accession: id }
   }
   if (first === 'patient' && parts.length === 2 && id !== undefined && isEntityId(id)) {
     return { page: 'patient', patientId: id }
   }
   if (first === 'admin' && id === 'presence' && parts.length === 2) return { page: 'presence' }
+  if (first === 'admin' && id === 'audit' && parts.length === 2) return { page: 'audit' }
   return { page: 'worklist' }
 }
 
@@ -37,6 +40,10 @@ export function routeHash(route: Route): string {
       return `#/patient/${encodeURIComponent(route.patientId)}`
     case 'presence':
       return '#/admin/presence'
+    case 'access':
+      return `#/study/${encodeURIComponent(route.accession)}/access`
+    case 'audit':
+      return '#/admin/audit'
     case 'worklist':
     case 'login':
       return '#/worklist'

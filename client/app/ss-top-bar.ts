@@ -2,13 +2,13 @@ import { css, html, LitElement, nothing } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import type { NotificationHistory } from '../notifications/history.ts'
 import type { Route, SignedInUser } from './contexts.ts'
-import { roleLabel, seesPresence } from './roles.ts'
+import { roleLabel, seesAudit, seesPresence } from './roles.ts'
 import './ss-connection-indicator.ts'
 import '../quarantine/ss-quarantine-badge.ts'
 import '../notifications/ss-notification-center.ts'
 
 /**
- * The shell's top bar: app name, navigation (Presence for admins only), the
+ * The shell's top bar: app name, navigation (Presence and Audit for admins only), the
  * connection indicator, the notification bell, who is signed in, and "Sign out"
  * (fires `ss-sign-out`; the shell does the work). Wraps onto two rows on narrow
  * screens rather than hiding anything.
@@ -106,6 +106,11 @@ export class SsTopBar extends LitElement {
           ${
             user !== null && seesPresence(user.role)
               ? html`<li>${this.#link('#/admin/presence', 'Presence', this.route.page === 'presence')}</li>`
+              : nothing
+          }
+          ${
+            user !== null && seesAudit(user)
+              ? html`<li>${this.#link('#/admin/audit', 'Audit', this.route.page === 'audit')}</li>`
               : nothing
           }
         </ul>

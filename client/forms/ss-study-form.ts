@@ -4,6 +4,9 @@ import { customElement, property, state } from 'lit/decorators.js'
 import type { OpenResult, StudyDetail } from '../../shared/api-types.ts'
 import type { PersonRef } from '../../shared/domain.ts'
 import { STUDY_FORM } from '../../shared/schema.ts'
+import { BreakGlassController } from '../access/break-glass-controller.ts'
+import { mayBeUnlocked } from '../access/permissions.ts'
+import type { UnlockedEvent } from '../access/ss-break-glass-unlock.ts'
 import {
   type AppSession,
   apiContext,
@@ -30,6 +33,8 @@ import {
 import { words } from './format.ts'
 import { StudyStateController } from './study-state-controller.ts'
 import './ss-presence-bar.ts'
+import '../access/ss-break-glass-banner.ts'
+import '../access/ss-break-glass-unlock.ts'
 
 const ASSIGNMENTS = [
   'readingPhysician',
@@ -90,6 +95,8 @@ export class SsStudyForm extends LitElement {
   @state() private opened: OpenResult | null = null
   @state() private detail: Pick<StudyDetail, 'patientId' | 'modality'> | null = null
   @state() private problem = ''
+  /** The server answered 403 to opening the study: offer break-the-glass (S31). */
+  @state() private denied = false
 
   readonly #form = new FormSession(this, {
     type: 'study',
@@ -106,6 +113,7 @@ export class SsStudyForm extends LitElement {
     quarantined: (entry) => this.notifier?.toast(quarantinedText(entry), 'error'),
   })
   readonly #state = new StudyStateController(this)
+  readonly #breakGlass = new BreakGlassController(this)
   /** The accession the server was told we opened, to tell it we left. */
   #openOnServer: string | null = null
 
@@ -130,7 +138,11 @@ export class SsStudyForm extends LitElement {
   override render() {
     const closed = this.#form.documents.closed
     if (closed !== null)
-      return html`<p role="alert" class="banner">${closedText('study', this.accession, closed)}</p>`
+      return html`<p role="alert" class="banner">${closedText('study', this.accession, closed)}</p>
+        ${closed.code === 4403 ? this.#unlock() : nothing}`
+    if (this.denied)
+      return html`<p role="alert" class="banner">You do not have access to study ${this.accession}.</p>
+        ${this.#unlock()}`
     const readOnly = this.#readOnly
     return html`
       ${this.#header()}
@@ -139,6 +151,7 @@ export class SsStudyForm extends LitElement {
         announcement=${this.#form.presence.announcement}
         noun="study"
       ></ss-presence-bar>
+      <ss-break-glass-banner .active=${this.#breakGlass.active}></ss-break-glass-banner>
       ${this.problem ? html`<p role="alert" class="banner">${this.problem}</p>` : nothing}
       ${readOnly ? html`<p class="banner">Read-only: you can view this study but not change it.</p>` : nothing}
       ${this.#connectionLine()} ${renderFields(STUDY_FORM, this.#form, readOnly)}
@@ -162,6 +175,7 @@ export class SsStudyForm extends LitElement {
         ${this.detail ? html`<span>Modality ${this.detail.modality}</span>` : nothing}
         ${status ? html`<span class="badge"><span class="visually-hidden">Status: </span>${words(status)}</span>` : nothing}
         ${claim ? html`<span>${claim.holder.name} is reading this study</span>` : nothing}
+        <a href="#/study/${this.accession}/access" @click=${this.#openAccess}>Access</a>
       </header>
       <dl aria-label="Assignments and counts">
         ${ASSIGNMENTS.map((key) => this.#item(words(key), personOf(this.#state.get(key))))}
@@ -185,6 +199,27 @@ export class SsStudyForm extends LitElement {
     if (this.nav === null || patientId === undefined) return
     event.preventDefault()
     this.nav.go({ page: 'patient', patientId })
+  }
+
+  #openAccess(event: Event): void {
+    if (this.nav === null) return
+    event.preventDefault()
+    this.nav.go({ page: 'access', accession: this.accession })
+  }
+
+  #unlock() {
+    return html`<ss-break-glass-unlock accession=${this.accession}
+      @ss-unlocked=${(e: UnlockedEvent) => this.#reload(e.detail.breakGlass)}
+      @ss-access-changed=${() => this.#reload(null)}></ss-break-glass-unlock>`
+  }
+
+  /** After an unlock: open the documents and register the visit again, from scratch. */
+  #reload(unlocked: UnlockedEvent['detail']['breakGlass'] | null): void {
+    if (unlocked !== null) this.#breakGlass.unlocked(unlocked)
+    this.denied = false
+    this.#openOnServer = null
+    this.#form.open(null)
+    this.requestUpdate()
   }
 
   /** Tells the server which study this form shows (open), and when it stops (close). */
@@ -215,6 +250,9 @@ export class SsStudyForm extends LitElement {
     if (this.#openOnServer !== accession) return
     this.opened = result
     this.#state.setFallback(result.state)
+    const { api, session } = this
+    if (api !== null && session !== null && mayBeUnlocked(session.user, result.readOnly))
+      void this.#breakGlass.lookUp(api, accession, session.user.id)
     for (const notice of result.notices) this.notifier?.toast(notice.text)
   }
 
@@ -223,12 +261,17 @@ export class SsStudyForm extends LitElement {
     const status = (error as { status?: unknown } | null)?.status
     // A network failure is no problem: the form works offline (S26). The server's no is.
     if (typeof status !== 'number') return
+    if (status === 403) {
+      this.denied = true
+      return
+    }
     this.problem =
       (error as { message?: string }).message ?? `The server refused to open study ${accession}.`
   }
 
   #onClosed(status: ClosedStatus): void {
     this.#openOnServer = null // nothing to close on the server any more
+    if (status.code === 4403) this.#breakGlass.clear() // an unlock that ended, if any
     if (status.code !== 4410) return
     void this.#form.documents.discard()
     leaveGone(

@@ -163,6 +163,20 @@ export function fakeApi(rows: WorklistRow[] = sampleRows()) {
     mergePatient: unused('mergePatient'),
     deletePatient: unused('deletePatient'),
     presence: unused('presence'),
+    studyAccess: unused('studyAccess'),
+    addGrant: unused('addGrant'),
+    withdrawGrant: unused('withdrawGrant'),
+    breakGlass: unused('breakGlass'),
+    breakGlassQueue: unused('breakGlassQueue'),
+    acknowledgeBreakGlass: unused('acknowledgeBreakGlass'),
+    regenerateReferenceNumbers: unused('regenerateReferenceNumbers'),
+    withdrawReferenceNumber: unused('withdrawReferenceNumber'),
+    setReferencePin: unused('setReferencePin'),
+    revokeBucket: unused('revokeBucket'),
+    removeFromBucket: unused('removeFromBucket'),
+    audit: unused('audit'),
+    verifyAudit: unused('verifyAudit'),
+    exportAudit: unused('exportAudit'),
   }
   const called = (method: string) => calls.filter((c) => c.method === method)
   return { api, store, handlers, calls, called }
