@@ -73,6 +73,8 @@ export interface OpenResult {
   canTakeOver: boolean
   notices: { kind: string; text: string }[]
   state: StudyState
+  /** The caller's active break-the-glass unlock, when that is how they see the study (S31). */
+  breakGlass?: { expiresAt: string; reason: string } | null
 }
 
 export interface StudyDetail {

@@ -36,6 +36,8 @@ export interface OpenResult {
   canTakeOver: boolean
   notices: OpenNotice[]
   state: ReturnType<typeof studyStateOf>
+  /** The caller's active break-the-glass unlock of this study, if that is how they see it (S31). */
+  breakGlass: { expiresAt: string; reason: string } | null
 }
 
 const READING_VIEWS: ReadonlySet<View> = new Set(['desktop', 'documents'])
@@ -52,14 +54,21 @@ export async function openStudy(
   const decision = await ctx.registry.update((data) => {
     // Access before existence: someone without access must not learn whether it exists.
     const doc = { kind: 'study', accession: accession as never } as const
-    if (docAccess(actor.identity, doc, data, now).kind === 'forbidden') {
+    const access = docAccess(actor.identity, doc, data, now)
+    if (access.kind === 'forbidden') {
       throw notAllowed(`You have no access to study ${accession}.`)
     }
     const study = usableStudy(findStudyIn(data, accession), accession)
     const notices: OpenNotice[] = []
     let claimed = false
-    let readOnly = false
-    if (READING_VIEWS.has(view) && actor.user.role === 'radiologist') {
+    // View-only access (a view grant, a bucket share, break-the-glass) reads, never writes or claims.
+    const viewOnly = !(access.kind === 'allowed' && access.write)
+    let readOnly = viewOnly
+    const unlock = data.breakGlass.find(
+      (b) => b.accession === accession && b.user.id === me.id && b.expiresAt > now,
+    )
+    const breakGlass = unlock ? { expiresAt: iso(unlock.expiresAt), reason: unlock.reason } : null
+    if (!viewOnly && READING_VIEWS.has(view) && actor.user.role === 'radiologist') {
       if (study.claim === null) {
         study.claim = { holder: me, since: now, view: view as 'desktop' | 'documents' }
         claimed = true
@@ -71,16 +80,24 @@ export async function openStudy(
         })
       }
     }
-    const won = autoAssign(study, actor.user, me)
+    const won = viewOnly ? [] : autoAssign(study, actor.user, me)
     notices.push(...assignmentWarnings(study, actor, won))
     if (claimed || won.length > 0) bump(study, me, now)
     const canTakeOver =
       actor.user.role === 'transcriptionist' &&
       study.transcriptionist?.id !== me.id &&
       actor.user.privileges.includes('assignOtherPersonnel')
-    return { study: structuredClone(study), claimed, readOnly, won, notices, canTakeOver }
+    return {
+      study: structuredClone(study),
+      claimed,
+      readOnly,
+      won,
+      notices,
+      canTakeOver,
+      breakGlass,
+    }
   })
-  const { study, claimed, readOnly, won, notices, canTakeOver } = decision
+  const { study, claimed, readOnly, won, notices, canTakeOver, breakGlass } = decision
   ctx.viewers.open(accession, {
     user: actor.identity,
     sessionId: actor.sessionId,
@@ -103,6 +120,7 @@ export async function openStudy(
     ['readingPhysician', 'performingPhysician', 'technologist', 'transcriptionist'] as const
   ).filter((role) => study[role]?.id === me.id)
   return {
+    breakGlass,
     readOnly,
     claim: state.claim,
     assigned: assignedRoles.length > 0,
