@@ -1,0 +1,77 @@
+/**
+ * `--profile`: StudySync alone on the many-rooms workload under
+ * `node --cpu-prof`, then the hot functions inside the measurement window.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { DataSets } from './datasets.ts'
+import type { BenchOptions } from './options.ts'
+import { type ProfileSummary, summarizeProfile } from './profile.ts'
+import { fmt } from './report.ts'
+import { startServer } from './servers/start.ts'
+import { manyRooms } from './workloads/many-rooms.ts'
+import type { Metrics } from './workloads/types.ts'
+
+export async function profileStudySync(
+  o: BenchOptions,
+  datasets: DataSets,
+  core: string | null,
+  log: (line: string) => void,
+): Promise<(ProfileSummary & { run: Metrics }) | null> {
+  const workload = manyRooms(o, o.rooms.docs)
+  const set = await datasets.prepare(workload.docSet)
+  const dir = await mkdtemp(join(datasets.dir, 'profile-'))
+  let window: { startUs: number; endUs: number } | null = null
+  const server = await startServer('studysync', {
+    set,
+    datasets,
+    core,
+    cpuProfileDir: dir,
+    env: { METRICS_TOKEN },
+  })
+  let metrics: Metrics = {}
+  try {
+    metrics = await workload.run(server, {
+      log,
+      note: () => {},
+      onWindow: (startUs, endUs) => {
+        window = { startUs, endUs }
+      },
+    })
+    Object.assign(metrics, await fsyncCounts(server.endpoint.wsBase.replace('ws://', 'http://')))
+  } finally {
+    await server.stop()
+  }
+  // One profile per thread: `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`; thread 0 is
+  // the main thread (tsx's module loader runs in another).
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'))
+  const file = files.find((f) => /\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0]
+  if (!file) {
+    log('profile: no .cpuprofile was written')
+    return null
+  }
+  const summary = { ...(await summarizeProfile(join(dir, file), window)), run: metrics }
+  log(
+    `profile: StudySync many rooms, main thread ${summary.busyMs.toFixed(0)} ms busy in the window; of the server's CPU ${fmt(metrics.sysPct)} % kernel, ${fmt(metrics.mainThreadPct)} % main thread; ${fmt(metrics.fsyncs)} log fsyncs for ${fmt(metrics.writes)} writes`,
+  )
+  for (const h of summary.functions) {
+    log(`  ${h.pct.toFixed(1).padStart(5)} %  ${h.name} ${h.where}`)
+  }
+  await rm(dir, { recursive: true, force: true })
+  return summary
+}
+
+const METRICS_TOKEN = 'bench-profile'
+
+/** Log fsyncs and the records they made durable, from the server's /metrics. */
+async function fsyncCounts(url: string): Promise<Metrics> {
+  const res = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  })
+  const text = await res.text()
+  const value = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1])
+  return {
+    fsyncs: value('studysync_log_fsync_seconds_count'),
+    fsyncRecords: value('studysync_log_fsync_records_sum'),
+  }
+}
