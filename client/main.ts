@@ -6,6 +6,9 @@
  */
 import './app/ss-app.ts'
 import { registerServiceWorker } from './offline/register-service-worker.ts'
+import { adoptTheme } from './theme.ts'
+
+adoptTheme(document)
 
 if (!import.meta.env.DEV) registerServiceWorker()
 

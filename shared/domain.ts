@@ -50,6 +50,11 @@ export const STUDY_STATUSES = [
 ] as const
 export type StudyStatus = (typeof STUDY_STATUSES)[number]
 
+/** How a status reads in the UI, everywhere: "ready-to-read" → "ready to read". */
+export function statusLabel(status: string): string {
+  return status.replaceAll('-', ' ')
+}
+
 export const MODALITIES = ['CR', 'CT', 'MR', 'US', 'MG'] as const
 export type Modality = (typeof MODALITIES)[number]
 

@@ -15,6 +15,23 @@ const UPLOT_CSS = new URL('../../node_modules/uplot/dist/uPlot.min.css?no-inline
 
 const PEOPLE_COLOUR = '#1a73e8'
 const STUDIES_COLOUR = '#e37400'
+/** Time-axis tick spacings (s): whole minutes only, so "HH:MM" labels never repeat. */
+const TIME_INCREMENTS = [60, 120, 300, 600, 900, 1800, 3600]
+/** The time axis spans at least this (s): the first samples do not stretch over seconds. */
+const MIN_SPAN_S = 10 * 60
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** Unix seconds → "14:02" (local, 24-hour), the way the rest of the app shows times. */
+function hhmm(seconds: number): string {
+  const at = new Date(seconds * 1000)
+  return `${pad(at.getHours())}:${pad(at.getMinutes())}`
+}
+
+/** Unix seconds → "14:02:31", for the legend's reading at the cursor. */
+function hhmmss(seconds: number): string {
+  return `${hhmm(seconds)}:${pad(new Date(seconds * 1000).getSeconds())}`
+}
 
 /**
  * Concurrent people and open studies over the last hour, drawn by uPlot, with the
@@ -95,13 +112,29 @@ export class SsPresenceChart extends LitElement {
     return {
       width: this.width,
       height: this.height,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(5, max + 1)] } },
+      scales: {
+        x: {
+          time: true,
+          // From the data itself: uPlot widens a single point's range to days first.
+          range: (u) => {
+            const times = u.data[0]
+            const first = times[0]
+            const last = times.at(-1)
+            if (first === undefined || last === undefined) return [null, null]
+            return [Math.min(first, last - MIN_SPAN_S), last]
+          },
+        },
+        y: { range: (_u, _min, max) => [0, Math.max(5, max + 1)] },
+      },
       series: [
-        {},
+        { label: 'Time', value: (_u, v) => (v === null ? '--' : hhmmss(v)) },
         { label: 'People connected', stroke: PEOPLE_COLOUR, width: 2 },
         { label: 'Studies open', stroke: STUDIES_COLOUR, width: 2 },
       ],
-      axes: [{}, { label: 'Count' }],
+      axes: [
+        { incrs: TIME_INCREMENTS, values: (_u, splits) => splits.map(hhmm) },
+        { label: 'Count' },
+      ],
     }
   }
 }

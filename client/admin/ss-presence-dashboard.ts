@@ -12,6 +12,7 @@ import {
   sessionContext,
 } from '../app/contexts.ts'
 import { FeedSubscription } from '../desktop/feed-subscription.ts'
+import { controlStyles } from '../theme.ts'
 import {
   clockTime,
   countsOf,
@@ -44,14 +45,23 @@ type Load =
  */
 @customElement('ss-presence-dashboard')
 export class SsPresenceDashboard extends LitElement {
-  static override styles = css`
+  static override styles = [
+    controlStyles,
+    css`
     :host {
       display: grid;
       gap: 1rem;
-      font-family: system-ui, sans-serif;
+      font-family: var(--ss-font, system-ui, sans-serif);
     }
     h2 {
       margin: 0;
+    }
+    .status {
+      margin: 0;
+    }
+    /* Out of the grid while empty (no gap under the heading), yet there for announcements. */
+    .status:empty {
+      position: absolute;
     }
     .counters {
       display: flex;
@@ -72,24 +82,39 @@ export class SsPresenceDashboard extends LitElement {
     .filters label {
       display: grid;
       gap: 0.25rem;
+      font-weight: 600;
+    }
+    .filters input,
+    .filters select {
+      min-width: 14rem;
+      font-weight: normal;
     }
     table {
       border-collapse: collapse;
       width: 100%;
     }
+    caption {
+      text-align: left;
+      padding-bottom: 0.25rem;
+      color: var(--ss-muted, #555);
+    }
     th,
     td {
       text-align: left;
-      padding: 0.4rem 0.6rem;
+      padding: 0.25rem 0.6rem;
       border-bottom: 1px solid #ddd;
     }
     td button {
-      min-height: 2.5rem;
+      padding: 0 0.75rem;
+      border-color: #9bb7e0;
+      color: var(--ss-accent, #1a5fb4);
+      font-weight: 600;
     }
     .lost {
-      color: #b00020;
+      color: var(--ss-danger, #b00020);
     }
-  `
+  `,
+  ]
 
   /** The clock for freshness and samples (tests pass a fixed one). */
   @property({ attribute: false }) now: () => number = Date.now
@@ -162,8 +187,8 @@ export class SsPresenceDashboard extends LitElement {
 
   #status() {
     const { load } = this
-    if (load.kind === 'failed') return html`<p role="alert">${load.message}</p>`
-    return html`<p role="status">${load.kind === 'loading' ? 'Loading…' : ''}</p>`
+    if (load.kind === 'failed') return html`<p class="status" role="alert">${load.message}</p>`
+    return html`<p class="status" role="status">${load.kind === 'loading' ? 'Loading…' : ''}</p>`
   }
 
   #filters(rows: readonly PresenceRow[]) {

@@ -1,4 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
+import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import type {
   ClosedStatus,
@@ -11,10 +12,11 @@ import { DocumentController } from '../controllers/document-controller.ts'
 
 export interface LiveDocumentHooks {
   /**
-   * Called with the document once it is open and again after every 4409 reset (a
-   * fresh Y.Doc replaces the refused one); returns what undoes the binding.
+   * Called with the document and its awareness once it is open and again after every
+   * 4409 reset (a fresh Y.Doc and awareness replace the refused ones); returns what
+   * undoes the binding.
    */
-  bind?(doc: Y.Doc): () => void
+  bind?(doc: Y.Doc, awareness: Awareness): () => void
   /** 4409: the server refused our writes; the payload holds our local content. */
   refused?(event: RefusedEvent): void
   /** A permanent close (4401/4403/4404/4410). */
@@ -81,16 +83,16 @@ export class LiveDocumentController implements ReactiveController {
     this.#release()
     this.#handle = handle
     this.#cleanup = [
-      handle.on('reset', ({ doc }) => this.#rebind(doc)),
+      handle.on('reset', ({ doc, awareness }) => this.#rebind(doc, awareness)),
       handle.on('refused', (event) => this.#hooks.refused?.(event)),
       handle.on('closed', (status) => this.#hooks.closed?.(status)),
     ]
-    this.#rebind(handle.doc)
+    this.#rebind(handle.doc, handle.awareness)
   }
 
-  #rebind(doc: Y.Doc): void {
+  #rebind(doc: Y.Doc, awareness: Awareness): void {
     this.#unbind?.()
-    this.#unbind = this.#hooks.bind?.(doc) ?? null
+    this.#unbind = this.#hooks.bind?.(doc, awareness) ?? null
   }
 
   #release(): void {

@@ -1,6 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import type { StudyState } from '../../shared/api-types.ts'
+import { statusLabel } from '../../shared/domain.ts'
+import { controlStyles } from '../theme.ts'
 import { emit, type ReaderAction } from './events.ts'
 import { nextStep } from './workflow.ts'
 
@@ -12,23 +14,37 @@ import { nextStep } from './workflow.ts'
  */
 @customElement('ss-reader-actions')
 export class SsReaderActions extends LitElement {
-  static override styles = css`
-    .actions {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.5rem;
-      align-items: center;
-    }
-    button {
-      min-height: 2.75rem;
-      padding: 0 1rem;
-    }
-    p {
-      margin: 0.25rem 0 0;
-      color: #555;
-      font-size: 0.875rem;
-    }
-  `
+  static override styles = [
+    controlStyles,
+    css`
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      button {
+        min-height: 2.75rem;
+      }
+      label {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.5rem;
+        min-height: 2.75rem;
+        padding-right: 0.5rem;
+      }
+      input[type='checkbox'] {
+        width: 20px;
+        height: 20px;
+        margin: 0;
+      }
+      p {
+        margin: 0.25rem 0 0;
+        color: var(--ss-muted, #555);
+        font-size: 0.875rem;
+      }
+    `,
+  ]
 
   @property({ attribute: false }) state: StudyState | null = null
   /** Whether this user holds the reading claim. */
@@ -80,7 +96,7 @@ export class SsReaderActions extends LitElement {
                 ?disabled=${blocked || (next.readerStep && !holder)}
                 aria-describedby=${next.readerStep ? why : ''}
                 @click=${() => this.#emit({ action: 'advance', to: next.to, expectedRev: state.rev })}
-              >Advance to ${next.to}</button>`
+              >Advance to ${statusLabel(next.to)}</button>`
             : nothing
         }
         ${

@@ -2,6 +2,7 @@ import { consume } from '@lit/context'
 import { css, html, LitElement, nothing } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import type { StudyState } from '../../shared/api-types.ts'
+import { statusLabel } from '../../shared/domain.ts'
 import type { DeliveredEvent } from '../../shared/events.ts'
 import {
   type AppSession,
@@ -13,6 +14,7 @@ import {
 } from '../app/contexts.ts'
 import { savedText } from '../components/saved-text.ts'
 import { describeStatus } from '../components/status-text.ts'
+import { controlStyles } from '../theme.ts'
 import type { ReaderAction, TakeoverConfirmDetail } from './events.ts'
 import { FeedSubscription } from './feed-subscription.ts'
 import { StudySessionController } from './study-session-controller.ts'
@@ -22,8 +24,12 @@ import './ss-draft-rescue.ts'
 import './ss-reader-actions.ts'
 import './ss-report-editor.ts'
 import './ss-takeover-dialog.ts'
+import '../forms/ss-presence-bar.ts'
 
 const TRANSCRIPTIONIST_WARNING = /for \(Transcriptionist\)/
+/** Why a non-holder's reader controls are disabled; the banner says who reads. */
+const ONLY_THE_READER = 'Only the reader can create, amend or advance the report.'
+const REPORT_READ_ONLY = 'Read-only: only the reader can edit the report.'
 
 type Message = { text: string; kind: 'info' | 'error' } | null
 
@@ -34,33 +40,60 @@ type Message = { text: string; kind: 'info' | 'error' } | null
  */
 @customElement('ss-study-desktop')
 export class SsStudyDesktop extends LitElement {
-  static override styles = css`
-    :host {
-      display: grid;
-      gap: 0.75rem;
-      font-family: system-ui, sans-serif;
-    }
-    h2,
-    p {
-      margin: 0;
-    }
-    .banner {
-      padding: 0.5rem 0.75rem;
-      border-radius: 4px;
-      background: #e8f0fe;
-      font-weight: 600;
-    }
-    .banner.other {
-      background: #fff4e5;
-    }
-    .connection {
-      color: #555;
-      font-size: 0.875rem;
-    }
-    .error {
-      color: #b00020;
-    }
-  `
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 0.75rem;
+        font-family: var(--ss-font, system-ui, sans-serif);
+      }
+      h2,
+      p,
+      ul {
+        margin: 0;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        gap: 0.5rem 1rem;
+      }
+      .badge {
+        padding: 0.1rem 0.6rem;
+        border-radius: 999px;
+        background: var(--ss-accent-soft, #e8f0fe);
+        font-weight: 600;
+      }
+      .banner {
+        padding: 0.5rem 0.75rem;
+        border-radius: var(--ss-radius, 4px);
+        background: var(--ss-accent-soft, #e8f0fe);
+        font-weight: 600;
+      }
+      .banner.other {
+        background: var(--ss-warn-soft, #fff4e5);
+      }
+      .connection {
+        color: var(--ss-muted, #555);
+        font-size: 0.875rem;
+      }
+      .notices {
+        padding-left: 1.25rem;
+      }
+      .error {
+        color: var(--ss-danger, #b00020);
+      }
+      .visually-hidden {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+        white-space: nowrap;
+      }
+    `,
+  ]
 
   @property() accession = ''
   /** Sync endpoint override (tests); default is this origin's `/sync`. */
@@ -102,11 +135,19 @@ export class SsStudyDesktop extends LitElement {
     const explanation = this.#explanation(state, holder)
     const banner = this.#bannerText(state, holder)
     return html`
-      <h2>Study ${this.accession}</h2>
+      <header>
+        <h2>Study ${this.accession}</h2>
+        ${state ? html`<span class="badge"><span class="visually-hidden">Status: </span>${statusLabel(state.status)}</span>` : nothing}
+      </header>
+      <ss-presence-bar
+        .peers=${study.presence.peers}
+        announcement=${study.presence.announcement}
+        noun="study"
+      ></ss-presence-bar>
       <p class="connection">${this.#connectionLine()}</p>
       ${study.openError ? html`<p class="error" role="alert">${study.openError}</p>` : nothing}
       <p class="banner ${holder ? '' : 'other'}" role="status">${banner}</p>
-      ${state ? html`<p>Status: ${state.status}</p>` : nothing} ${this.#notices()}
+      ${this.#notices(state)}
       ${
         study.lost
           ? html`<ss-draft-rescue
@@ -134,7 +175,7 @@ export class SsStudyDesktop extends LitElement {
       <ss-report-editor
         .text=${study.body}
         ?readonly=${!holder}
-        explanation=${holder ? '' : banner}
+        explanation=${holder ? '' : REPORT_READ_ONLY}
       ></ss-report-editor>
       ${this.#dialogs(state)}
     `
@@ -158,22 +199,23 @@ export class SsStudyDesktop extends LitElement {
     return state ? 'Nobody is reading this study (read-only)' : 'Opening the study…'
   }
 
-  /** Why the reader actions and the report are not available to this user. */
+  /** Why the reader actions are not available to this user: short, the banner says who reads. */
   #explanation(state: StudyState | null, holder: boolean): string {
-    if (holder) return ''
-    const claim = state?.claim
-    if (this.#study.lost) return 'You lost the reading claim: the report is read-only.'
-    if (claim)
-      return `${claim.holder.name} is reading this study: only they can edit the report, create or amend it, or take reader steps.`
-    return 'Only the reading physician who holds the reading claim can edit the report; open the study on the desktop as a reading physician to take it.'
+    return holder || state === null ? '' : ONLY_THE_READER
   }
 
-  #notices() {
+  #notices(state: StudyState | null) {
+    // "Study belongs to BOSE" while BOSE reads it says what the banner says already.
+    const reader = state?.claim?.holder.name
+    const saidByBanner = reader === undefined ? null : `Study belongs to ${reader}`
     const notices = (this.#study.opened?.notices ?? []).filter(
-      (n) => n.kind !== 'claim.held' && !TRANSCRIPTIONIST_WARNING.test(n.text),
+      (n) =>
+        n.kind !== 'claim.held' &&
+        !TRANSCRIPTIONIST_WARNING.test(n.text) &&
+        n.text !== saidByBanner,
     )
     if (notices.length === 0) return nothing
-    return html`<ul aria-label="Notices">
+    return html`<ul class="notices" aria-label="Notices">
       ${notices.map((n) => html`<li>${n.text}</li>`)}
     </ul>`
   }
@@ -210,6 +252,12 @@ export class SsStudyDesktop extends LitElement {
    * here a lost claim also turns the desktop read-only and keeps the draft (S19).
    */
   #onFeed({ event }: DeliveredEvent): void {
+    if (event.type === 'presence') {
+      const { type, id } = event.data.subject
+      if (type === 'study' && id === this.accession)
+        this.#study.presenceReported(event.data.entries)
+      return
+    }
     if (event.type !== 'notice') return
     const notice = event.data
     if (notice.subject.type !== 'study' || notice.subject.id !== this.accession) return

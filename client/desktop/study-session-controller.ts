@@ -1,9 +1,12 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
+import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { OpenResult, StudyState } from '../../shared/api-types.ts'
+import type { PresenceEntry } from '../../shared/events.ts'
 import { formatDocName, isEntityId } from '../../shared/protocol.ts'
 import type { AppSession, SignedInUser, StudySyncApi } from '../app/contexts.ts'
 import type { ClosedStatus, RefusedEvent } from '../connection/index.ts'
+import { PresenceController } from '../forms/presence-controller.ts'
 import { LiveDocumentController } from './live-document-controller.ts'
 import { describeFailure } from './workflow.ts'
 
@@ -34,9 +37,15 @@ export type DraftSource = (typeof DRAFT_SOURCES)[number]
 /**
  * One open study on the desktop (STYLE 14: the element renders, this holds the
  * state): `POST …/open {view: desktop}` on connect and `…/close` on leave, the
- * report and state documents, the newest known state, and a lost reading claim.
+ * report and state documents, presence, the newest known state, and a lost
+ * reading claim.
  */
 export class StudySessionController implements ReactiveController {
+  /**
+   * This user's presence in the report document's awareness (DESIGN §3): view
+   * `desktop`, mode `reading` while holding the reading claim, else `viewing`.
+   */
+  readonly presence: PresenceController
   readonly report: LiveDocumentController
   readonly stateDoc: LiveDocumentController
   /** The Y.Text `body` of `study/<accession>/report`; replaced after a 4409. */
@@ -64,13 +73,18 @@ export class StudySessionController implements ReactiveController {
     const closed = (status: ClosedStatus) => {
       if (status.code === 4410) this.#onGone(status)
     }
+    this.presence = new PresenceController(host, {
+      view: 'desktop',
+      noun: 'study',
+      selfId: () => this.me?.id ?? null,
+    })
     this.report = new LiveDocumentController(host, {
-      bind: (doc) => this.#bindReport(doc),
+      bind: (doc, awareness) => this.#bindReport(doc, awareness),
       refused: (event) => this.#refused(event),
       closed,
     })
     this.stateDoc = new LiveDocumentController(host, {
-      bind: (doc) => this.#bindState(doc),
+      bind: (doc, awareness) => this.#bindState(doc, awareness),
       closed,
     })
     host.addController(this)
@@ -102,6 +116,16 @@ export class StudySessionController implements ReactiveController {
     this.#host.requestUpdate()
   }
 
+  /** The server's presence of this study (a feed `presence` event for it). */
+  presenceReported(entries: readonly PresenceEntry[]): void {
+    const open = this.#open
+    if (open === null || !isEntityId(open.accession)) return
+    this.presence.setReported(
+      entries,
+      formatDocName({ kind: 'studyReport', accession: open.accession }),
+    )
+  }
+
   /** A `claim.lost` notice for this study: read-only at once, keep the draft. */
   claimLost(why: string, draftCopy: unknown): void {
     if (typeof draftCopy === 'string') this.#keepDraft(why, draftCopy, 'notice')
@@ -117,9 +141,11 @@ export class StudySessionController implements ReactiveController {
     const { accession, session, api, syncUrl } = this.#inputs()
     const ready = session && api && accession
     const key = ready ? [accession, session.user.id, session.token, syncUrl].join('\n') : null
-    if (key === this.#open?.key && api === this.#open?.api) return
-    this.#stop()
-    if (ready && key !== null) this.#start(key, accession, session, api, syncUrl)
+    if (key !== this.#open?.key || api !== this.#open?.api) {
+      this.#stop()
+      if (ready && key !== null) this.#start(key, accession, session, api, syncUrl)
+    }
+    this.presence.setRestingMode(this.holdsClaim ? 'reading' : 'viewing')
   }
 
   hostDisconnected(): void {
@@ -134,6 +160,7 @@ export class StudySessionController implements ReactiveController {
     syncUrl: string | undefined,
   ): void {
     this.#open = { key, accession, api }
+    this.presence.restart()
     if (!isEntityId(accession)) {
       this.openError = `"${accession}" is not an accession number.`
       return
@@ -176,15 +203,18 @@ export class StudySessionController implements ReactiveController {
     this.#answered = null
   }
 
-  #bindReport(doc: Y.Doc): () => void {
+  #bindReport(doc: Y.Doc, awareness: Awareness): () => void {
     this.body = doc.getText('body')
+    this.presence.bind(awareness)
     this.#host.requestUpdate()
     return () => {
       this.body = null
+      this.presence.bind(null)
     }
   }
 
-  #bindState(doc: Y.Doc): () => void {
+  #bindState(doc: Y.Doc, awareness: Awareness): () => void {
+    awareness.setLocalState(null) // presence lives on the report document only
     const map = doc.getMap('state')
     const read = () => {
       this.#docState = parseState(map.toJSON())

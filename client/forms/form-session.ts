@@ -126,14 +126,18 @@ export class FormSession implements ReactiveController {
     this.#unsubscribeFeed = null
   }
 
-  /** Presence from the feed carries what awareness cannot: who dropped off without goodbye (S4). */
+  /**
+   * Presence from the feed carries what this document's awareness cannot: who dropped
+   * off without goodbye (S4), and who has the subject open elsewhere (the desktop).
+   */
   #subscribeFeed(): void {
     if (this.#feed === null || this.#unsubscribeFeed !== null) return
     this.#unsubscribeFeed = this.#feed.subscribe(({ event }) => {
       const subject = this.subject
       if (event.type !== 'presence' || subject === null) return
       const { type, id } = event.data.subject
-      if (type === subject.type && id === subject.id) this.presence.setLost(event.data.entries)
+      if (type === subject.type && id === subject.id)
+        this.presence.setReported(event.data.entries, `${type}/${id}`)
     })
   }
 

@@ -72,7 +72,9 @@ export class PresenceController implements ReactiveController {
   #timer: ReturnType<typeof setInterval> | null = null
   #focus: string | null = null
   #openedAt: string | null = null
-  #lost: PresenceEntry[] = []
+  #restingMode: PresenceMode
+  /** From the feed: lost entries, and who has this subject open in another document. */
+  #reported: PresenceEntry[] = []
   /** Client ids already announced: a reconnect or a `reset` must not announce them again. */
   readonly #announced = new Set<number>()
   #announcement = ''
@@ -81,6 +83,7 @@ export class PresenceController implements ReactiveController {
     this.#host = host
     this.#options = options
     this.#now = options.now ?? Date.now
+    this.#restingMode = options.restingMode ?? 'viewing'
     host.addController(this)
   }
 
@@ -109,7 +112,7 @@ export class PresenceController implements ReactiveController {
     this.bind(null)
     this.#openedAt = null
     this.#focus = null
-    this.#lost = []
+    this.#reported = []
     this.#announced.clear()
     this.#announcement = ''
   }
@@ -121,9 +124,20 @@ export class PresenceController implements ReactiveController {
     this.#publish()
   }
 
-  /** Entries the server reports as `lost` for this subject (from the live feed). */
-  setLost(entries: readonly PresenceEntry[]): void {
-    this.#lost = entries.filter((e) => e.connection === 'lost')
+  /** The mode published while no field has focus, e.g. `reading` once the reading claim is ours. */
+  setRestingMode(mode: PresenceMode): void {
+    if (mode === this.#restingMode) return
+    this.#restingMode = mode
+    this.#publish()
+  }
+
+  /**
+   * The server's presence of this subject (live feed). Kept: entries it reports as
+   * `lost`, and live ones of the subject's other documents (`ownDoc` is the one whose
+   * awareness is bound), so the info form shows the reader on the desktop and back.
+   */
+  setReported(entries: readonly PresenceEntry[], ownDoc: string): void {
+    this.#reported = entries.filter((e) => e.connection === 'lost' || e.doc !== ownDoc)
     this.#host.requestUpdate()
   }
 
@@ -141,10 +155,11 @@ export class PresenceController implements ReactiveController {
       }
     }
     const liveIds = new Set(live.map((p) => p.clientId))
-    const lost = this.#lost
+    if (awareness !== null) liveIds.add(awareness.clientID)
+    const reported = this.#reported
       .filter((e) => !liveIds.has(e.clientId))
       .map((e) => this.#peerOfEntry(e, now))
-    return [...live, ...lost].sort((a, b) => (a.openedAt ?? '').localeCompare(b.openedAt ?? ''))
+    return [...live, ...reported].sort((a, b) => (a.openedAt ?? '').localeCompare(b.openedAt ?? ''))
   }
 
   /** Other users (not own windows) whose focus is in `field` right now. */
@@ -189,7 +204,7 @@ export class PresenceController implements ReactiveController {
     const awareness = this.#awareness
     if (awareness === null || this.#openedAt === null) return
     const state: LocalPresence = {
-      mode: this.#focus === null ? (this.#options.restingMode ?? 'viewing') : 'editing',
+      mode: this.#focus === null ? this.#restingMode : 'editing',
       view: this.#options.view,
       openedAt: this.#openedAt,
       focus: this.#focus,
@@ -241,15 +256,18 @@ export class PresenceController implements ReactiveController {
   }
 
   #peerOfEntry(entry: PresenceEntry, now: number): Peer {
+    const idleMs = Math.max(0, now - Date.parse(entry.lastActiveAt))
+    const stale = idleMs > (this.#options.staleAfterMs ?? STALE_AFTER_MS)
     return {
       clientId: entry.clientId,
       user: entry.user,
       mode: entry.mode,
       view: entry.view,
       openedAt: entry.since,
+      // A field of another document: not one of ours (editorsOf).
       focus: null,
-      idleMs: Math.max(0, now - Date.parse(entry.lastActiveAt)),
-      connection: 'lost',
+      idleMs,
+      connection: entry.connection === 'lost' ? 'lost' : stale ? 'stale' : 'live',
       sameUser: entry.user.id === this.#options.selfId?.(),
     }
   }

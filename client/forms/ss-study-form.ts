@@ -2,7 +2,7 @@ import { consume } from '@lit/context'
 import { css, html, LitElement, nothing } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import type { OpenResult, StudyDetail } from '../../shared/api-types.ts'
-import type { PersonRef } from '../../shared/domain.ts'
+import { type PersonRef, statusLabel } from '../../shared/domain.ts'
 import { STUDY_FORM } from '../../shared/schema.ts'
 import { BreakGlassController } from '../access/break-glass-controller.ts'
 import { mayBeUnlocked } from '../access/permissions.ts'
@@ -173,7 +173,7 @@ export class SsStudyForm extends LitElement {
         <h2>Study ${this.accession}</h2>
         ${patientId ? html`<a href="#/patient/${patientId}" @click=${this.#openPatient}>Patient ${patientId}</a>` : nothing}
         ${this.detail ? html`<span>Modality ${this.detail.modality}</span>` : nothing}
-        ${status ? html`<span class="badge"><span class="visually-hidden">Status: </span>${words(status)}</span>` : nothing}
+        ${status ? html`<span class="badge"><span class="visually-hidden">Status: </span>${statusLabel(status)}</span>` : nothing}
         ${claim ? html`<span>${claim.holder.name} is reading this study</span>` : nothing}
         <a href="#/study/${this.accession}/access" @click=${this.#openAccess}>Access</a>
       </header>

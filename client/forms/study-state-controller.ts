@@ -1,7 +1,7 @@
 import type { ReactiveControllerHost } from 'lit'
 import type * as Y from 'yjs'
 import type { StudyState } from '../../shared/api-types.ts'
-import { words } from './format.ts'
+import { statusLabel } from '../../shared/domain.ts'
 import { YObserver } from './y-observer.ts'
 
 /**
@@ -74,6 +74,6 @@ export class StudyStateController {
     const before = this.#seen.get('status')
     this.#seen.set('status', now)
     if (typeof before !== 'string' || before === now) return ''
-    return `Status ${words(before)} → ${words(now)}.`
+    return `Status ${statusLabel(before)} → ${statusLabel(now)}.`
   }
 }

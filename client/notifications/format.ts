@@ -22,20 +22,37 @@ export function byLine(notice: Pick<Notice, 'by' | 'at'>, now?: Date): string {
   return `by ${whoText(notice.by)} at ${whenText(notice.at, now)}`
 }
 
-const SUBJECT_LABEL = { study: 'Study', patient: 'Patient' } as const
-
-const EVENT_PHRASE: Record<string, string> = {
-  deleted: 'deleted',
-  merged: 'merged',
-  'access-revoked': 'access revoked',
-  'claim-lost': 'reading claim lost',
+/** The "by … at …" line under a notice's text, unless the text says who and when already. */
+export function metaLine(
+  notice: Pick<Notice, 'by' | 'at' | 'text'>,
+  now?: Date,
+): string | undefined {
+  const line = byLine(notice, now)
+  return notice.text.includes(line) ? undefined : line
 }
 
-/** A dialog title: "Study A10005 deleted", or just "Study A10005" for other kinds. */
-export function noticeTitle(notice: Pick<Notice, 'kind' | 'subject'>): string {
-  const subject = `${SUBJECT_LABEL[notice.subject.type] ?? 'Item'} ${notice.subject.id}`
-  const phrase = EVENT_PHRASE[notice.kind.slice(notice.kind.lastIndexOf('.') + 1)]
-  return phrase === undefined ? subject : `${subject} ${phrase}`
+const SUBJECT_LABEL = { study: 'Study', patient: 'Patient record' } as const
+
+/** Titles of the safety events (DESIGN §5), by the last part of the notice kind. */
+const EVENT_TITLE: Record<string, (subject: string) => string> = {
+  deleted: (subject) => `${subject} deleted`,
+  merged: (subject) => `${subject} merged`,
+  'access-revoked': () => 'Your access was revoked',
+  'claim-lost': () => 'You are no longer reading this study',
+}
+
+/**
+ * A blocking dialog's title says what happened: "Priority raised to STAT", "Study
+ * deleted", "Study merged", "You are no longer reading this study"; the text under it
+ * names the study. Other kinds: "Study A10005".
+ */
+export function noticeTitle(notice: Pick<Notice, 'kind' | 'subject' | 'changes'>): string {
+  if (notice.changes?.some((c) => c.field === 'priority' && c.to === 'STAT'))
+    return 'Priority raised to STAT'
+  const label = SUBJECT_LABEL[notice.subject.type] ?? 'Item'
+  const event = notice.kind === 'claim.lost' ? 'claim-lost' : notice.kind.split('.').at(-1)
+  const title = event === undefined ? undefined : EVENT_TITLE[event]
+  return title === undefined ? `${label} ${notice.subject.id}` : title(label)
 }
 
 function sameDay(a: Date, b: Date): boolean {

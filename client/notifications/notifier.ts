@@ -9,7 +9,7 @@
  */
 import type { Notice } from '../../shared/events.ts'
 import type { Notifier } from '../app/contexts.ts'
-import { byLine, noticeTitle } from './format.ts'
+import { metaLine, noticeTitle } from './format.ts'
 import type { NotificationHistory } from './history.ts'
 import type { BlockingRequest, DialogAction } from './ss-blocking-dialog.ts'
 import type { ToastRequest } from './ss-toast-stack.ts'
@@ -50,7 +50,7 @@ export class AppNotifier implements Notifier {
         this.#surfaces.block({
           title: noticeTitle(notice),
           text: notice.text,
-          meta: byLine(notice),
+          meta: metaLine(notice),
           actions,
         })
         return
@@ -61,7 +61,7 @@ export class AppNotifier implements Notifier {
       default:
         // 'toast', and any tier a newer server may add: visible but not blocking.
         history.add(notice, 'toast')
-        this.#surfaces.toast({ text: notice.text, meta: byLine(notice) })
+        this.#surfaces.toast({ text: notice.text, meta: metaLine(notice) })
     }
   }
 

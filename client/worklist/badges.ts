@@ -4,8 +4,7 @@
  * Plain templates, not elements: a worklist holds hundreds of them.
  */
 import { css, html } from 'lit'
-import type { Priority, StudyStatus } from '../../shared/domain.ts'
-import { statusName } from './format.ts'
+import { type Priority, type StudyStatus, statusLabel } from '../../shared/domain.ts'
 
 export const priorityBadge = (priority: Priority) =>
   html`<span class="badge priority ${priority}" role="img" aria-label="Priority ${priority}"
@@ -13,8 +12,8 @@ export const priorityBadge = (priority: Priority) =>
   >`
 
 export const statusBadge = (status: StudyStatus) =>
-  html`<span class="badge status ${status}" role="img" aria-label="Status ${statusName(status)}"
-    >${statusName(status)}</span
+  html`<span class="badge status ${status}" role="img" aria-label="Status ${statusLabel(status)}"
+    >${statusLabel(status)}</span
   >`
 
 export const badgeStyles = css`

@@ -46,9 +46,6 @@ const ROLE_NAMES: Record<string, string> = {
 
 export const roleName = (role: string) => ROLE_NAMES[role] ?? role
 
-/** "ready-to-read" → "ready to read". */
-export const statusName = (status: string) => status.replaceAll('-', ' ')
-
 const VIEW_NAMES: Record<string, string> = {
   info: 'study info form',
   desktop: 'reading desktop',

@@ -1,7 +1,6 @@
 import { css, html, LitElement } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
-import { MODALITIES, PRIORITIES, STUDY_STATUSES } from '../../shared/domain.ts'
-import { statusName } from './format.ts'
+import { MODALITIES, PRIORITIES, STUDY_STATUSES, statusLabel } from '../../shared/domain.ts'
 import { controlStyles } from './styles.ts'
 import { NO_FILTERS, type WorklistFilters } from './types.ts'
 
@@ -52,7 +51,7 @@ export class SsWorklistFilters extends LitElement {
           placeholder="Accession, patient, description…"
           @input=${(e: Event) => this.#change({ text: (e.target as HTMLInputElement).value })}
       /></label>
-      ${this.#select('Status', 'status', STUDY_STATUSES, statusName)}
+      ${this.#select('Status', 'status', STUDY_STATUSES, statusLabel)}
       ${this.#select('Priority', 'priority', PRIORITIES)}
       ${this.#select('Modality', 'modality', MODALITIES)}
       <label class="check"

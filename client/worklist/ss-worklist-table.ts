@@ -67,7 +67,7 @@ export class SsWorklistTable extends LitElement {
               /></label>
             </th>
             ${COLUMNS.map((c) => this.#header(c.key, c.label))}
-            <th scope="col" class="narrow"><span class="visually-hidden">Actions</span></th>
+            <th scope="col" class="narrow pin-end"><span class="visually-hidden">Actions</span></th>
           </tr>
         </thead>
         <tbody @keydown=${this.#arrowKeys}>
@@ -88,7 +88,12 @@ export class SsWorklistTable extends LitElement {
   #header(key: SortKey, label: string) {
     const sorted = this.sort.key === key
     const arrow = sorted ? (this.sort.direction === 'ascending' ? '▲' : '▼') : '↕'
-    return html`<th scope="col" aria-sort=${sorted ? this.sort.direction : 'none'}>
+    // The accession names the row: it stays in view when the table scrolls sideways.
+    return html`<th
+      scope="col"
+      class=${key === 'accession' ? 'pin-start' : ''}
+      aria-sort=${sorted ? this.sort.direction : 'none'}
+    >
       <button type="button" class="sort" @click=${() => this.#emitSort(key)}>
         ${label}<span class="arrow" aria-hidden="true">${arrow}</span>
       </button>
@@ -112,7 +117,7 @@ export class SsWorklistTable extends LitElement {
       <td class="narrow"><ss-access-flag .entries=${others}></ss-access-flag></td>
       <td>${priorityBadge(row.priority)}</td>
       <td>${statusBadge(row.status)}</td>
-      <td>
+      <td class="pin-start">
         <span class="accession"><a class="target" href="#/study/${acc}" @click=${(e: MouseEvent) => this.#follow(e, acc, 'open')}
           >${acc}</a
         >${
@@ -128,14 +133,14 @@ export class SsWorklistTable extends LitElement {
         }</span
         >
       </td>
-      <td>${patientName(row.patientName)}<span class="sub">${row.patientId}</span></td>
+      <td class="patient">${patientName(row.patientName)}<span class="sub">${row.patientId}</span></td>
       <td>${row.modality}</td>
       <td class="description">${row.description}</td>
       <td>${row.readingPhysician?.name ?? html`<span class="none">Unassigned</span>`}</td>
       <td>${row.performingPhysician?.name ?? html`<span class="none">Unassigned</span>`}</td>
       <td class="number">${row.imageCount}</td>
       <td class="date">${row.studyDate}</td>
-      <td class="narrow">
+      <td class="narrow pin-end">
         <ss-row-menu
           accession=${acc}
           .items=${this.menuItems(row)}

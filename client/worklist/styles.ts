@@ -1,12 +1,11 @@
 /** Styles shared by the worklist's elements: tablet-sized targets (≥ 40 px), visible focus. */
 import { css } from 'lit'
+import { themeTokens } from '../theme.ts'
 
 export const controlStyles = css`
+  /* The app's tokens (client/theme.ts), also on the host so the elements stand alone. */
   :host {
-    --ss-target: 40px;
-    --ss-focus: #1a5fb4;
-    --ss-border: #c0c4ca;
-    --ss-muted: #555b63;
+    ${themeTokens}
   }
   button,
   select,

@@ -1,4 +1,8 @@
-/** Styles of the worklist table: horizontal scroll on narrow screens, ≥ 40 px rows on tablets. */
+/**
+ * Styles of the worklist table: fits a 1280 px workstation (wrapping headers, tight
+ * columns); narrower screens scroll sideways with the accession column pinned left
+ * and the row menu pinned right; ≥ 40 px rows on tablets.
+ */
 import { css } from 'lit'
 
 export const tableStyles = css`
@@ -11,15 +15,16 @@ export const tableStyles = css`
     border: 1px solid var(--ss-border);
     border-radius: 6px;
   }
+  /* Below this the columns would be crushed: scroll instead (tablets). */
   table {
     border-collapse: collapse;
     width: 100%;
-    min-width: 72rem;
-    font-size: 0.95rem;
+    min-width: 66rem;
+    font-size: 0.9rem;
   }
   th,
   td {
-    padding: 0 0.5rem;
+    padding: 0 0.3rem;
     height: 44px;
     text-align: left;
     border-bottom: 1px solid #e3e6ea;
@@ -30,6 +35,7 @@ export const tableStyles = css`
     top: 0;
     background: #f4f6f8;
     z-index: 1;
+    vertical-align: bottom;
   }
   th[aria-sort] {
     padding: 0;
@@ -42,8 +48,33 @@ export const tableStyles = css`
     font-weight: 600;
     text-align: left;
     display: flex;
+    flex-wrap: wrap;
     align-items: center;
-    gap: 0.3rem;
+    gap: 0 0.3rem;
+    padding: 0.25rem 0.3rem;
+    /* Headers wrap ("Reading / physician", the sort arrow too) instead of widening columns. */
+    white-space: normal;
+    line-height: 1.2;
+    font-size: 0.85rem;
+  }
+  /* Pinned while the table scrolls sideways; box-shadow, since collapsed borders stay behind. */
+  .pin-start,
+  .pin-end {
+    position: sticky;
+    background: var(--ss-surface);
+  }
+  .pin-start {
+    left: 0;
+    box-shadow: inset -1px 0 0 #e3e6ea;
+  }
+  .pin-end {
+    right: 0;
+    box-shadow: inset 1px 0 0 #e3e6ea;
+  }
+  thead th.pin-start,
+  thead th.pin-end {
+    background: var(--ss-surface-muted);
+    z-index: 2;
   }
   th[aria-sort='ascending'] button.sort,
   th[aria-sort='descending'] button.sort {
@@ -103,7 +134,12 @@ export const tableStyles = css`
   }
   td.description {
     white-space: normal;
-    min-width: 12rem;
+    min-width: 8.5rem;
+  }
+  /* Most names fit on one line; a long one wraps rather than widening the table. */
+  td.patient {
+    white-space: normal;
+    min-width: 8.5rem;
   }
   .number {
     text-align: right;

@@ -93,10 +93,13 @@ describe('study desktop: the reading claim (S15)', () => {
     for (const name of ['Create report', 'Amend report', 'Advance to read']) {
       const control = button(actions, name)
       expect(control.disabled, name).to.equal(true)
-      expect(description(actions, control), name).to.contain('BOSE is reading this study')
+      expect(description(actions, control), name).to.contain('Only the reader can')
     }
     const editor = root.querySelector('ss-report-editor')!.shadowRoot!
-    expect(description(editor, area)).to.contain('BOSE is reading this study')
+    expect(description(editor, area)).to.contain('only the reader can edit the report')
+    // Who reads is said once, in the banner; the explanations stay short (no repeats).
+    const shown = [root, actions, editor].map((r) => textOf(r)).join(' ')
+    expect(shown.split('BOSE is reading this study')).to.have.length(2)
   })
 
   it('S15: a staff step (in-progress → ready-to-read) stays available to a non-holder', async () => {
@@ -104,7 +107,7 @@ describe('study desktop: the reading claim (S15)', () => {
       HUYEN,
       studyState({ status: 'in-progress', claim: claimOf(BOSE) }),
     )
-    expect(button(actions, 'Advance to ready-to-read').disabled).to.equal(false)
+    expect(button(actions, 'Advance to ready to read').disabled).to.equal(false)
   })
 
   it('advance sends the state rev as expectedRev and shows the next step from the answer', async () => {

@@ -165,6 +165,62 @@ describe('presence in forms', () => {
     )
   })
 
+  it("[S1] the reader on the desktop (the study's report document, reported by the feed) is shown; this document's entries come from awareness only", async () => {
+    const server = await testServer()
+    const accession = unique('A')
+    const feed = fakeFeed('open')
+    const form = await openForm(accession, server.syncUrl, fakes(me, { feed }))
+    await waitUntil(
+      () => liveText(form).includes('All changes saved on the server'),
+      'form synced',
+      WAIT,
+    )
+    const at = new Date().toISOString()
+    const entry = {
+      subject: { type: 'study' as const, id: accession },
+      since: at,
+      lastActiveAt: at,
+      connection: 'live' as const,
+      focus: null,
+    }
+    feed.emit({
+      type: 'presence',
+      data: {
+        subject: { type: 'study', id: accession },
+        entries: [
+          {
+            ...entry,
+            user: huyen,
+            doc: `study/${accession}/report`,
+            clientId: 4243,
+            mode: 'reading',
+            view: 'desktop',
+          },
+          // Someone in this very document that awareness does not list (any more): not shown.
+          {
+            ...entry,
+            user: { id: 'u-perf', name: 'PERF', role: 'performingPhysician' },
+            doc: `study/${accession}`,
+            clientId: 4244,
+            mode: 'viewing',
+            view: 'info',
+          },
+        ],
+      },
+    })
+    await waitUntil(
+      () =>
+        byRole(
+          form,
+          'img',
+          /^HUYEN \(radiologist\) reading since \d\d:\d\d on the reading desktop, active/,
+        ).length === 1,
+      'the reader on the desktop shown',
+      WAIT,
+    )
+    expect(byRole(form, 'img', /^PERF /)).to.have.length(0)
+  })
+
   it('rebinds presence to the new awareness after a 4409 reset', async () => {
     const server = await testServer()
     const accession = unique('refuse')

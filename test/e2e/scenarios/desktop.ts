@@ -77,11 +77,8 @@ export function desktopScenarios(env: E2EEnvironment): void {
       }),
   )
 
-  // TODO(desktop presence): fails as of this commit. <ss-study-desktop> publishes no presence
-  // (no awareness state with mode 'reading', view 'desktop', openedAt), so the reader is
-  // missing from the info form's presence bar and from GET /api/v1/presence; the dashboard
-  // shows them only after the awareness renewal (~15 s), as 'viewing' with no view. Kept
-  // failing on purpose until the desktop publishes its presence (issue 4, items 3, 5 and 8).
+  // The desktop publishes {mode, view: 'desktop', openedAt} on the report document; the
+  // info form adds the feed's entries of the study's other documents to its presence bar.
   it(
     '[S1] a radiologist reading on the desktop is shown as reading on the reading desktop: in the info form and on the admin dashboard',
     TIMEOUT,
@@ -126,6 +123,16 @@ export function desktopScenarios(env: E2EEnvironment): void {
               `the admin dashboard does not list BOSE on ${PRESENCE_STUDY} as reading in the desktop view; it shows: ${shown}`,
             )
           })
+        const counters = admin.page.getByLabel('Live counters')
+        await until(
+          async () => squash(await counters.textContent()),
+          (text) => /Readers\s*[1-9]/.test(text),
+          { what: 'the Readers counter to count BOSE', timeout: SHOWN_WITHIN_MS },
+        ).catch(async () => {
+          problems.push(
+            `the dashboard's Readers counter does not count BOSE; it shows: ${squash(await counters.textContent())}`,
+          )
+        })
         await shoot(admin, '08-admin-presence-dashboard')
         for (const problem of problems) t.diagnostic(problem)
         assert.deepEqual(problems, [], problems.join('\n'))
