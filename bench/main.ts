@@ -12,7 +12,7 @@ import { describeMachine, hasTaskset, pinSelf, round2 } from './machine.ts'
 import { writeBenchmarksMd } from './markdown.ts'
 import { type BenchOptions, parseOptions } from './options.ts'
 import { allowedCpus } from './proc.ts'
-import { profileStudySync } from './profile-run.ts'
+import { type ProfileResult, profileStudySync } from './profile-run.ts'
 import { renderTable, summarize } from './report.ts'
 import { runSuite, type SuitePlan } from './runner.ts'
 import { REPO_ROOT } from './servers/start.ts'
@@ -36,8 +36,8 @@ function plan(o: BenchOptions, pinned: boolean): SuitePlan {
     ['storm', storm(o, true), o.reps],
     ...(o.storm.replay ? [['storm', storm(o, false), o.reps] as [string, Workload, number]] : []),
     ['offline', offline(o, writeDocs), o.reps],
-    ['scale', scaleConnections(o), o.scale.reps],
-    ['scale', scaleDocuments(o), o.scale.reps],
+    ['scale', scaleConnections(o), o.reps && o.scale.reps],
+    ['scale', scaleDocuments(o), o.reps && o.scale.reps],
   ]
   return {
     workloads: all
@@ -62,9 +62,11 @@ async function main(): Promise<number> {
   const datasets = await DataSets.create()
   try {
     const records = await runSuite(plan(o, pinned), datasets, log)
-    const profile = o.profile
-      ? await profileStudySync(o, datasets, pinned ? SERVER_CORE : null, log)
-      : null
+    const profiles: ProfileResult[] = []
+    for (const name of o.profile) {
+      const result = await profileStudySync(o, name, datasets, pinned ? SERVER_CORE : null, log)
+      if (result) profiles.push(result)
+    }
     machine.loadAvgEnd = loadavg().map(round2)
     const table = renderTable(summarize(records, o.servers), o.servers)
     log(`\n${table}\n`)
@@ -73,7 +75,7 @@ async function main(): Promise<number> {
     await mkdir(join(REPO_ROOT, 'bench/results'), { recursive: true })
     await writeFile(
       join(REPO_ROOT, resultsFile),
-      `${JSON.stringify({ machine, options: o, records, profile }, null, 2)}\n`,
+      `${JSON.stringify({ machine, options: o, records, profiles }, null, 2)}\n`,
     )
     log(`results: ${resultsFile}`)
     if (o.writeMarkdown) {
@@ -83,7 +85,7 @@ async function main(): Promise<number> {
         options: o,
         records,
         resultsFile,
-        profile,
+        profiles,
         pinned,
         args: process.argv.slice(2),
       })

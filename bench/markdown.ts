@@ -7,10 +7,9 @@ import { readFile, writeFile } from 'node:fs/promises'
 import type { Machine } from './machine.ts'
 import { methodSection } from './method.ts'
 import type { BenchOptions } from './options.ts'
-import type { ProfileSummary } from './profile.ts'
+import type { ProfileResult } from './profile-run.ts'
 import { fmt } from './report.ts'
 import type { RunRecord } from './runner.ts'
-import type { Metrics } from './workloads/types.ts'
 
 export interface MarkdownInput {
   table: string
@@ -18,7 +17,7 @@ export interface MarkdownInput {
   options: BenchOptions
   records: RunRecord[]
   resultsFile: string
-  profile: (ProfileSummary & { run: Metrics }) | null
+  profiles: ProfileResult[]
   pinned: boolean
   /** The flags this run was started with. */
   args: string[]
@@ -35,7 +34,7 @@ export async function writeBenchmarksMd(file: string, input: MarkdownInput): Pro
     '## Machine',
     machineSection(input.machine, input.pinned),
     methodSection(input.options),
-    input.profile ? profileSection(input.profile) : '',
+    ...input.profiles.map(profileSection),
     analysis,
   ]
   await writeFile(file, `${parts.filter(Boolean).join('\n\n')}\n`)
@@ -77,16 +76,25 @@ function machineSection(m: Machine, pinned: boolean): string {
   ].join('\n')
 }
 
-function profileSection(p: ProfileSummary & { run: Metrics }): string {
-  const rows = (spots: ProfileSummary['functions']) =>
+function profileSection(p: ProfileResult): string {
+  const rows = (spots: ProfileResult['functions']) =>
     spots
       .map((h) => `| ${h.pct.toFixed(1)} % | ${h.selfMs.toFixed(0)} | \`${h.name}\` | ${h.where} |`)
       .join('\n')
   return [
-    '## Profile: StudySync on many rooms',
-    `One extra run of StudySync alone under \`node --cpu-prof\` (main thread; samples inside the measurement window only: ${(p.windowMs / 1000).toFixed(1)} s, ${p.busyMs.toFixed(0)} ms busy). That run: ${fmt(p.run.writes)} writes made durable by ${fmt(p.run.fsyncs)} log fdatasyncs (${fmt((p.run.fsyncRecords ?? Number.NaN) / (p.run.fsyncs ?? Number.NaN))} records each); ${fmt(p.run.cpuUsPerWrite)} µs server CPU per write, of which ${fmt(p.run.sysPct)} % kernel time and ${fmt(p.run.mainThreadPct)} % on the main thread (the rest: libuv's fs threads and V8's helper threads, on the same pinned CPU). Native bindings (socket \`writev\`, fs calls) appear as main-thread self time because the main thread was inside them when sampled. Self time:`,
+    `## Profile: StudySync on ${p.workload}`,
+    `One extra run of StudySync alone under \`node --cpu-prof\` (main thread; samples inside the measurement window only: ${(p.windowMs / 1000).toFixed(1)} s, ${p.busyMs.toFixed(0)} ms busy). ${runLine(p.run)} Native bindings (socket \`writev\`, fs calls) appear as main-thread self time because the main thread was inside them when sampled. Self time:`,
     `| share | ms | function | where |\n|---|---|---|---|\n${rows(p.functions)}`,
     'By module:',
     `| share | ms | module | |\n|---|---|---|---|\n${rows(p.modules)}`,
   ].join('\n\n')
+}
+
+function runLine(run: ProfileResult['run']): string {
+  const writes = run.writes !== undefined
+  const perOp = writes ? run.cpuUsPerWrite : run.cpuUsPerUpdate
+  const durable = writes
+    ? `${fmt(run.writes)} writes made durable by ${fmt(run.fsyncs)} log fdatasyncs (${fmt((run.fsyncRecords ?? Number.NaN) / (run.fsyncs ?? Number.NaN))} records each); `
+    : ''
+  return `That run: ${durable}${fmt(perOp)} µs server CPU per ${writes ? 'write' : 'awareness update'}, of which ${fmt(run.sysPct)} % kernel time and ${fmt(run.mainThreadPct)} % on the main thread (the rest: libuv's fs threads and V8's helper threads, on the same pinned CPU).`
 }

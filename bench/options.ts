@@ -14,8 +14,8 @@ export interface BenchOptions {
   pin: boolean
   /** Write BENCHMARKS.md (off for --quick unless asked). */
   writeMarkdown: boolean
-  /** Also profile StudySync on the many-rooms workload (--cpu-prof). */
-  profile: boolean
+  /** Workloads to profile StudySync on afterwards (--cpu-prof); none when empty. */
+  profile: string[]
   seconds: number
   fanout: { readers: number; rate: number }
   rooms: { docs: number; rate: number }
@@ -31,7 +31,7 @@ export const WORKLOADS = ['fanout', 'many-rooms', 'presence', 'storm', 'offline'
 
 const HELP = `npm run bench -- [flags]
   --quick                 ~1 minute smoke run (small sizes, 1 repetition, no BENCHMARKS.md)
-  --reps N                repetitions per server (default 3)
+  --reps N                repetitions per server (default 3; 0 with --profile: profile only)
   --servers a,b,c         studysync,yws,hocuspocus (default all; yws is the reference)
   --only w1,w2            ${WORKLOADS.join(',')}
   --seconds S             measurement window of the rate workloads (default 6)
@@ -46,6 +46,7 @@ const HELP = `npm run bench -- [flags]
   --scale-limit-mib M     stop condition for the scale steps (1024)
   --scale-reps N          repetitions of the (slow) scale climbs (default 1)
   --profile               also run StudySync on many rooms under --cpu-prof and list hot functions
+  --profile-only w1,w2    profile these instead (fanout, many-rooms, presence)
   --no-pin                do not pin server and load generator to cores 0 and 1
   --no-write              do not write BENCHMARKS.md (results JSON is always written)
   --write                 write BENCHMARKS.md even with --quick`
@@ -76,6 +77,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'scale-limit-mib': { type: 'string' },
       'scale-reps': { type: 'string' },
       profile: { type: 'boolean' },
+      'profile-only': { type: 'string' },
       'no-pin': { type: 'boolean' },
       'no-write': { type: 'boolean' },
       write: { type: 'boolean' },
@@ -86,12 +88,11 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     return null
   }
   const quick = values.quick === true
-  const num = (name: keyof typeof values, normal: number, small: number): number => {
+  const num = (name: keyof typeof values, normal: number, small: number, min = 1): number => {
     const raw = values[name]
     if (raw === undefined) return quick ? small : normal
     const value = Number(raw)
-    if (!Number.isFinite(value) || value <= 0)
-      throw new Error(`--${name} must be a positive number`)
+    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be ≥ ${min}`)
     return value
   }
   const list = (name: keyof typeof values, normal: number[], small: number[]): number[] => {
@@ -110,12 +111,12 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   }
   const options: BenchOptions = {
     quick,
-    reps: num('reps', 3, 1),
+    reps: num('reps', 3, 1, 0),
     servers,
     only,
     pin: values['no-pin'] !== true,
     writeMarkdown: values['no-write'] !== true && (!quick || values.write === true),
-    profile: values.profile === true,
+    profile: profiled(values.profile === true, values['profile-only']),
     seconds: num('seconds', 6, 2),
     fanout: { readers: num('fanout-readers', 50, 10), rate: num('fanout-rate', 20, 20) },
     rooms: { docs: num('rooms-docs', 500, 50), rate: num('rooms-rate', 1000, 100) },
@@ -139,6 +140,16 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   }
   checkNotesLimit(options)
   return options
+}
+
+export const PROFILED = ['fanout', 'many-rooms', 'presence'] as const
+
+function profiled(flag: boolean, only: string | undefined): string[] {
+  const names = only ? only.split(',') : flag ? ['many-rooms'] : []
+  for (const n of names) {
+    if (!(PROFILED as readonly string[]).includes(n)) throw new Error(`cannot profile ${n}`)
+  }
+  return names
 }
 
 /** StudySync refuses notes beyond its schema's 20,000 characters; keep every workload under it. */

@@ -1,6 +1,7 @@
 /**
- * `--profile`: StudySync alone on the many-rooms workload under
- * `node --cpu-prof`, then the hot functions inside the measurement window.
+ * `--profile`: StudySync alone on a workload (many rooms by default) under
+ * `node --cpu-prof`, then the hot functions inside the measurement window,
+ * and the log's fsync counts from /metrics.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -9,16 +10,27 @@ import type { BenchOptions } from './options.ts'
 import { type ProfileSummary, summarizeProfile } from './profile.ts'
 import { fmt } from './report.ts'
 import { startServer } from './servers/start.ts'
+import { fanout } from './workloads/fanout.ts'
 import { manyRooms } from './workloads/many-rooms.ts'
+import { presence } from './workloads/presence.ts'
 import type { Metrics } from './workloads/types.ts'
+
+export type ProfileResult = ProfileSummary & { workload: string; run: Metrics }
 
 export async function profileStudySync(
   o: BenchOptions,
+  name: string,
   datasets: DataSets,
   core: string | null,
   log: (line: string) => void,
-): Promise<(ProfileSummary & { run: Metrics }) | null> {
-  const workload = manyRooms(o, o.rooms.docs)
+): Promise<ProfileResult | null> {
+  const docs = Math.max(o.rooms.docs, o.presence.docs, o.offline.docs)
+  const workload =
+    name === 'fanout'
+      ? fanout(o, docs)
+      : name === 'presence'
+        ? presence(o, docs)
+        : manyRooms(o, docs)
   const set = await datasets.prepare(workload.docSet)
   const dir = await mkdtemp(join(datasets.dir, 'profile-'))
   let window: { startUs: number; endUs: number } | null = null
@@ -50,9 +62,13 @@ export async function profileStudySync(
     log('profile: no .cpuprofile was written')
     return null
   }
-  const summary = { ...(await summarizeProfile(join(dir, file), window)), run: metrics }
+  const summary = {
+    ...(await summarizeProfile(join(dir, file), window)),
+    workload: name,
+    run: metrics,
+  }
   log(
-    `profile: StudySync many rooms, main thread ${summary.busyMs.toFixed(0)} ms busy in the window; of the server's CPU ${fmt(metrics.sysPct)} % kernel, ${fmt(metrics.mainThreadPct)} % main thread; ${fmt(metrics.fsyncs)} log fsyncs for ${fmt(metrics.writes)} writes`,
+    `profile: StudySync ${name}, main thread ${summary.busyMs.toFixed(0)} ms busy in the window; of the server's CPU ${fmt(metrics.sysPct)} % kernel, ${fmt(metrics.mainThreadPct)} % main thread; ${fmt(metrics.fsyncs)} log fsyncs`,
   )
   for (const h of summary.functions) {
     log(`  ${h.pct.toFixed(1).padStart(5)} %  ${h.name} ${h.where}`)

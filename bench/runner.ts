@@ -37,6 +37,7 @@ export async function runSuite(
 ): Promise<RunRecord[]> {
   const records: RunRecord[] = []
   for (const { workload, reps } of plan.workloads) {
+    if (reps === 0) continue
     const t0 = performance.now()
     const set = await datasets.prepare(workload.docSet)
     log(`${workload.name}: ${set.count} documents × ${set.entries} entries ready in ${s(t0)} s`)
