@@ -13,7 +13,7 @@ import { resolve } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { CloseCode, type GoneReason, parseDocName } from '../shared/protocol.ts'
 import { PATIENT_FORM, REPORT_BODY_MAX_LENGTH, STUDY_FORM } from '../shared/schema.ts'
-import { type DocAccess, docAccess } from './access/policy.ts'
+import { type DocAccess, docAccess, userMaySee } from './access/policy.ts'
 import { scopedSessionRefusal } from './access/route-guard.ts'
 import { AccessWatcher } from './access/watcher.ts'
 import type { AuditLog } from './audit/types.ts'
@@ -90,7 +90,9 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     clock,
     lostRetentionMs: 30_000,
     onChange: (subject, entries) =>
-      hub.broadcastLive({ type: 'presence', data: { subject, entries } }),
+      hub.broadcastLive({ type: 'presence', data: { subject, entries } }, (userId) =>
+        userMaySee(registry.read(), userId, subject, clock.now()),
+      ),
   })
   // The projector needs the room manager and the room manager calls the projector on load.
   let projector: StateProjector | null = null

@@ -26,6 +26,27 @@ export type DocAccess =
 /** A patient session's user id is this prefix and the reference number's id. */
 export const PATIENT_ID_PREFIX = 'patient:'
 
+/**
+ * May this signed-in user see a study or patient at all? For live events that
+ * go to many users (presence, worklist rows): nobody learns of a study they
+ * could not open.
+ */
+export function userMaySee(
+  data: RegistryData,
+  userId: string,
+  subject: { type: 'study' | 'patient'; id: string },
+  now: number,
+): boolean {
+  const user = data.users.find((u) => u.id === userId)
+  if (!user) return false
+  const identity = { id: user.id, name: user.name, role: user.role }
+  const doc =
+    subject.type === 'study'
+      ? ({ kind: 'study', accession: subject.id } as DocName)
+      : ({ kind: 'patient', patientId: subject.id } as DocName)
+  return docAccess(identity, doc, data, now).kind === 'allowed'
+}
+
 export function docAccess(
   user: UserIdentity,
   doc: DocName,

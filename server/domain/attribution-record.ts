@@ -6,7 +6,7 @@
 import type { PersonRef } from '../../shared/domain.ts'
 import { PRIORITIES } from '../../shared/domain.ts'
 import type { FieldSpec } from '../../shared/schema.ts'
-import { docAccess } from '../access/policy.ts'
+import { userMaySee } from '../access/policy.ts'
 import type { FieldChange, Notice, NoticeTier } from '../events/types.ts'
 import { clockTime, type DomainContext, iso } from './context.ts'
 import { notifyViewers } from './notify.ts'
@@ -124,18 +124,8 @@ async function updateSummary(ctx: DomainContext, record: ChangeRecord): Promise<
 function announceRows(ctx: DomainContext, accessions: string[]): void {
   const now = ctx.clock.now()
   for (const accession of accessions) {
-    ctx.hub.broadcastLive(
-      { type: 'worklist', data: { accession, change: 'updated' } },
-      (userId) => {
-        const data = ctx.registry.read()
-        const user = data.users.find((u) => u.id === userId)
-        if (!user) return false
-        const identity = { id: user.id, name: user.name, role: user.role }
-        return (
-          docAccess(identity, { kind: 'study', accession: accession as never }, data, now).kind ===
-          'allowed'
-        )
-      },
+    ctx.hub.broadcastLive({ type: 'worklist', data: { accession, change: 'updated' } }, (userId) =>
+      userMaySee(ctx.registry.read(), userId, { type: 'study', id: accession }, now),
     )
   }
 }
