@@ -44,6 +44,12 @@ import type { Logger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
 import { PresenceIndex } from './presence/presence-index.ts'
 import { presenceRoutes } from './presence/presence-routes.ts'
+import {
+  guardAudit,
+  guardRegistry,
+  StorageUnavailableError,
+  storageFaultOf,
+} from './storage/guarded.ts'
 import type { DocLogStore, RegistryStore } from './storage/types.ts'
 import type { ConnectionPolicy, WriteVerdict } from './sync/connection.ts'
 import { validateFieldsUpdate, validateReportUpdate } from './sync/field-validator.ts'
@@ -80,8 +86,15 @@ export interface StudySyncServer {
 }
 
 export function createServer(deps: ServerDeps): StudySyncServer {
-  const { config, registry, docs, audit, clock, logger } = deps
+  const { config, docs, clock, logger } = deps
   const metrics = deps.metrics ?? createMetrics()
+  // A full disk or an I/O error becomes StorageUnavailableError: logged, counted, answered 503.
+  const storageFault = (store: string, error: unknown) => {
+    metrics.storageErrors.inc()
+    logger.error('storage write failed', { store, error: String(error) })
+  }
+  const registry = guardRegistry(deps.registry, storageFault)
+  const audit = guardAudit(deps.audit, storageFault)
   const sessions = new SessionService(registry, clock, config.sessionTtlMs)
   let ready = false
 
@@ -102,6 +115,7 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     logger,
     idleMs: config.roomIdleMs,
     compactEvery: config.compactEvery,
+    maxBufferedBytes: config.limits.maxBufferedBytes,
     onLoad: (room) => {
       const kind = room.docName.kind
       if (kind === 'study' || kind === 'patient') attribution?.attach(room)
@@ -169,7 +183,13 @@ export function createServer(deps: ServerDeps): StudySyncServer {
       const doc = conn.room.docName
       if ('accession' in doc) claims.onConnection(doc.accession, conn.userId, change)
     },
-    onServerClose: (code) => metrics.closes.inc({ code: String(code) }),
+    onServerClose: (code, reason) => {
+      metrics.closes.inc({ code: String(code) })
+      // 4413/4429 reasons are a fixed set of our own strings: a bounded label.
+      if (code === CloseCode.messageTooLarge || code === CloseCode.tooManyMessages)
+        metrics.limitHits.inc({ limit: reason })
+    },
+    onStorageError: () => metrics.storageErrors.inc(),
   })
 
   projector = new StateProjector(
@@ -267,9 +287,19 @@ export function createServer(deps: ServerDeps): StudySyncServer {
   auditRoutes(router, { ctx: domain, sessions, config })
 
   const staticRoot = config.staticDir ? resolve(config.staticDir) : null
-  const http = createHttpServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
-    void handleRequest(req, res)
-  })
+  const { headersTimeoutMs } = config.limits
+  const http = createHttpServer(
+    {
+      requestTimeout: 30_000,
+      headersTimeout: headersTimeoutMs,
+      // Node enforces the timeouts on this sweep (default every 30 s): a slowloris client
+      // would otherwise hold its socket for up to headersTimeout + 30 s.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, headersTimeoutMs / 4)),
+    },
+    (req, res) => {
+      void handleRequest(req, res)
+    },
+  )
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {})
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -300,10 +330,44 @@ export function createServer(deps: ServerDeps): StudySyncServer {
       throw new HttpError(404, 'not_found', 'Not found.')
     } catch (error) {
       if (res.headersSent) return void res.destroy()
-      if (error instanceof HttpError) return sendJson(res, error.status, error.toJSON())
+      // A body abandoned part-way (413) leaves its rest on the socket: a client reusing the
+      // connection would wait ~5 s for nothing, then see ECONNRESET. Close it after the answer.
+      if (!req.complete) res.setHeader('connection', 'close')
+      if (error instanceof HttpError) {
+        if (error.status === 413 || error.status === 429)
+          metrics.limitHits.inc({ limit: error.code })
+        return sendJson(res, error.status, error.toJSON())
+      }
+      const fault = storageFaultOf(error)
+      if (fault) return sendStorageFault(res, fault, url.pathname, error)
       logger.error('request failed', { path: url.pathname, error: String(error) })
       sendJson(res, 500, { error: 'internal', message: 'Something went wrong on the server.' })
     }
+  }
+
+  /** Registry/audit faults were counted where they happened; document loads are counted here. */
+  function sendStorageFault(
+    res: ServerResponse,
+    fault: 'unavailable' | 'corrupt',
+    path: string,
+    error: unknown,
+  ): void {
+    if (!(error instanceof StorageUnavailableError)) {
+      metrics.storageErrors.inc()
+      logger.error('storage read failed', { path, error: String(error) })
+    }
+    if (fault === 'corrupt') {
+      return sendJson(res, 500, {
+        error: 'storage_corrupt',
+        message: 'Stored data needed for this request is damaged; the server log names the file.',
+      })
+    }
+    res.setHeader('retry-after', '5')
+    sendJson(res, 503, {
+      error: 'storage_unavailable',
+      message:
+        'The server cannot write to its storage (disk full or failing), so this request was not completed. Try again later.',
+    })
   }
 
   function accessFor(identity: Parameters<typeof docAccess>[0], name: string): DocAccess {

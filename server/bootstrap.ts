@@ -2,7 +2,7 @@
  * Opens the embedded storage under DATA_DIR and seeds the demo site into an
  * empty one. Shared by `npm start`, `npm run dev` and spawned test servers.
  */
-import { mkdir } from 'node:fs/promises'
+import { access, mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FileAuditLog } from './audit/file-audit-log.ts'
 import type { AuditLog } from './audit/types.ts'
@@ -14,7 +14,7 @@ import type { Metrics } from './metrics.ts'
 import { emptyRegistry } from './registry/types.ts'
 import { FileDocLogStore } from './storage/file-doc-log.ts'
 import { LowdbRegistryStore } from './storage/lowdb-registry.ts'
-import type { DocLogStore, RegistryStore } from './storage/types.ts'
+import { type DocLogStore, type RegistryStore, StorageCorruptError } from './storage/types.ts'
 
 export interface OpenedStorage {
   registry: RegistryStore
@@ -30,6 +30,7 @@ export async function openFileStorage(
 ): Promise<{ registry: RegistryStore; docs: DocLogStore; audit: AuditLog }> {
   await mkdir(join(dataDir, 'docs'), { recursive: true })
   await mkdir(join(dataDir, 'audit'), { recursive: true })
+  await refuseOrphanedData(dataDir)
   const registry = await LowdbRegistryStore.open(join(dataDir, 'registry.json'), emptyRegistry)
   const docs = new FileDocLogStore({
     dir: join(dataDir, 'docs'),
@@ -43,6 +44,28 @@ export async function openFileStorage(
     onWarning: (message) => logger?.warn('audit log repaired at start-up', { message }),
   })
   return { registry, docs, audit }
+}
+
+/**
+ * A missing registry.json is created afresh only in a data dir that holds nothing else.
+ * Beside existing documents or audit segments it was lost or moved, and starting with
+ * an empty registry would silently drop every user, study and grant (issue 8).
+ */
+async function refuseOrphanedData(dataDir: string): Promise<void> {
+  const file = join(dataDir, 'registry.json')
+  const exists = await access(file).then(
+    () => true,
+    () => false,
+  )
+  if (exists) return
+  const docs = (await readdir(join(dataDir, 'docs'))).filter((f) => /\.(log|snap)$/.test(f))
+  const audit = (await readdir(join(dataDir, 'audit'))).filter((f) => f.endsWith('.jsonl'))
+  if (docs.length === 0 && audit.length === 0) return
+  throw new StorageCorruptError(
+    file,
+    `it is missing, but ${docs.length} document files and ${audit.length} audit segments exist beside it`,
+    'Restore it from backup; to start a new site, use an empty data dir',
+  )
 }
 
 /** Seeds the demo site when the registry has no users yet. Returns whether it seeded. */

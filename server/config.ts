@@ -20,6 +20,14 @@ export interface Limits {
   maxBufferedBytes: number
   /** Largest JSON request body. */
   maxBodyBytes: number
+  /**
+   * Open sync connections one session may hold at once; more are refused with 4429.
+   * A tab opens a handful (study, report, state, patient, worklist); one user asking
+   * for thousands of rooms would otherwise load thousands of documents.
+   */
+  maxConnectionsPerSession: number
+  /** Time a client has to send a request's headers, upgrades included (slowloris). */
+  headersTimeoutMs: number
 }
 
 export interface Config {
@@ -60,6 +68,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxAwarenessIdsPerConnection: 1,
   maxBufferedBytes: 8 * 1024 * 1024,
   maxBodyBytes: 1024 * 1024,
+  maxConnectionsPerSession: 64,
+  headersTimeoutMs: 10_000,
 }
 
 /** Overrides for tests and main: every field optional, limits merged field by field. */

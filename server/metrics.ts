@@ -46,6 +46,12 @@ export function createMetrics() {
       labelNames: ['code'],
       registers: [registry],
     }),
+    limitHits: new Counter({
+      name: 'studysync_limit_hits_total',
+      help: 'Requests and connections refused or dropped by a limit, by limit',
+      labelNames: ['limit'],
+      registers: [registry],
+    }),
     storageErrors: new Counter({
       name: 'studysync_storage_errors_total',
       help: 'Failed log appends or registry writes',

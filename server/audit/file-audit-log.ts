@@ -225,6 +225,11 @@ export class FileAuditLog implements AuditLog {
     try {
       seg = await this.#writeDurably(Buffer.concat(chained.map((c) => c.bytes)), batch.length)
     } catch (err) {
+      if (err instanceof RecoveredWriteError) {
+        // The file is back to its committed end: refuse this batch, keep serving (issue 8).
+        for (const item of batch) item.reject(err)
+        return
+      }
       this.#failure = writeFailure(err)
       for (const item of batch) item.reject(this.#failure)
       return
@@ -239,11 +244,29 @@ export class FileAuditLog implements AuditLog {
   async #writeDurably(bytes: Buffer, entries: number): Promise<Segment> {
     const seg = await this.#writableSegment()
     const handle = this.#handle!
-    await writeFully(handle, bytes)
+    try {
+      await writeFully(handle, bytes)
+    } catch (err) {
+      await this.#cutBack(seg) // if this fails too, the caller fails closed
+      throw new RecoveredWriteError(err)
+    }
     const start = performance.now()
     await handle.datasync()
     this.#reportFsync(performance.now() - start, entries)
     return seg
+  }
+
+  /**
+   * A write() that failed (disk full) left part of a batch after the committed end.
+   * Nothing of it was fsync'd, so — unlike after a failed fdatasync — the page cache
+   * still tells the truth: cutting the file back to `seg.size` restores exactly the
+   * committed log, and appends can resume once the disk has room again.
+   */
+  async #cutBack(seg: Segment): Promise<void> {
+    await this.#handle?.close()
+    this.#handle = null
+    await truncate(seg.path, seg.size)
+    await fdatasyncFile(seg.path)
   }
 
   /** The newest segment, or a new one once it is full; opens its append handle. */
@@ -322,6 +345,17 @@ function hashesToItself(entry: AuditEntry): boolean {
     return computeHash(entry.prevHash, entry) === entry.hash
   } catch {
     return false
+  }
+}
+
+/** A write that failed before its fsync, after the file was cut back to its committed end. */
+class RecoveredWriteError extends Error {
+  constructor(cause: unknown) {
+    const message = cause instanceof Error ? cause.message : String(cause)
+    super(`audit log write failed; nothing was appended, later appends will retry: ${message}`, {
+      cause,
+    })
+    this.name = 'RecoveredWriteError'
   }
 }
 

@@ -103,7 +103,10 @@ async function updatePatient(
   activePatient(ctx.registry.read(), patientId, 'PID', 3)
   return ctx.rooms.with(`patient/${patientId}`, async (room) => {
     const fields = room.doc.getMap<unknown>('fields')
-    if (diff(fields, wanted).length === 0) return `patient ${patientId} unchanged`
+    if (diff(fields, wanted).length === 0) {
+      await room.durable() // "unchanged" must mean "already stored", not just "in memory"
+      return `patient ${patientId} unchanged`
+    }
     const now = ctx.clock.now()
     await ctx.registry.update((data) => {
       const patient = activePatient(data, patientId, 'PID', 3)
@@ -113,7 +116,8 @@ async function updatePatient(
     })
     // Computed inside the write, so `from` is what the form held at that instant.
     let changes: FieldChange[] = []
-    room.serverWrite(
+    // Durable before the ACK: the sender will not resend what we acknowledged.
+    await room.serverWrite(
       () => {
         changes = diff(fields, wanted)
         for (const c of changes) fields.set(c.field, c.to)

@@ -152,6 +152,7 @@ async function changeOrder(
     const fields = room.doc.getMap<unknown>('fields')
     const before = findStudyIn(ctx.registry.read(), order.accession)!
     if (diff(fields, wanted).length === 0 && recordChanges(before, order).length === 0) {
+      await room.durable() // "unchanged" must mean "already stored", not just "in memory"
       return `study ${order.accession} unchanged`
     }
     const now = ctx.clock.now()
@@ -166,7 +167,8 @@ async function changeOrder(
       return { recordChanged, study: structuredClone(study) }
     })
     let changes: FieldChange[] = []
-    room.serverWrite(
+    // Durable before the ACK: the sender will not resend what we acknowledged.
+    await room.serverWrite(
       () => {
         changes = diff(fields, wanted)
         for (const c of changes) fields.set(c.field, c.to)

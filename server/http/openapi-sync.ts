@@ -27,8 +27,10 @@ const CLOSE_MEANINGS: Record<keyof typeof CloseCode, string> = {
     'Local copy refused: a write the connection may not make or that fails the form’s schema; reset the local copy and resync.',
   gone: 'Gone: the subject was deleted or merged; the close reason is the JSON `GoneReason`.',
   messageTooLarge: 'A message exceeded the size limit.',
-  tooManyMessages: 'Too many messages (rate limit) or too many pending updates.',
-  shuttingDown: 'The server is shutting down, or storage is unavailable; reconnect later.',
+  tooManyMessages:
+    'A limit was hit; the reason says which: "too many messages" (rate), "too many pending updates", "too slow" (the client stopped reading and maxBufferedBytes were queued for it) or "too many connections" (maxConnectionsPerSession open sync connections for one session).',
+  shuttingDown:
+    'The server is shutting down, or storage is unavailable ("storage unavailable": a write could not be logged or the document could not be loaded); reconnect later.',
 }
 
 const MESSAGE_MEANINGS: Record<keyof typeof MessageType | keyof typeof CustomMessageType, string> =

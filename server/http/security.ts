@@ -6,7 +6,9 @@ const CSP = [
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  // 'self' covers ws:/wss: to this host (CSP3); bare `ws: wss:` would let injected script
+  // open a socket to any host and carry data off.
+  "connect-src 'self'",
   "worker-src 'self'",
   "frame-ancestors 'none'",
   "base-uri 'self'",
@@ -35,6 +37,18 @@ export function originAllowed(req: IncomingMessage, allowedOrigins: readonly str
   const host = req.headers.host
   if (host && (origin === `http://${host}` || origin === `https://${host}`)) return true
   return allowedOrigins.includes(origin)
+}
+
+/**
+ * Did the browser reach us over TLS — directly, or through a proxy that terminated it
+ * (`X-Forwarded-Proto: https`)? Used only to add `Secure` to the cookie, so trusting the
+ * header cannot weaken anything: a plain-http client would just get a cookie it never sends.
+ */
+export function requestIsTls(req: IncomingMessage): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted === true) return true
+  const proto = req.headers['x-forwarded-proto']
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim()
+  return first === 'https'
 }
 
 export function sessionCookie(token: string, secure: boolean, maxAgeS: number): string {

@@ -11,7 +11,7 @@ import { requireSession } from './auth.ts'
 import { HttpError } from './errors.ts'
 import { clientIp, parseBody, readJson, sendJson } from './request.ts'
 import type { Router } from './router.ts'
-import { clearedSessionCookie, sessionCookie } from './security.ts'
+import { clearedSessionCookie, requestIsTls, sessionCookie } from './security.ts'
 
 export const LoginBody = z.object({
   username: z.string().min(1).max(64),
@@ -83,7 +83,7 @@ export function sessionRoutes(router: Router, deps: SessionRouteDeps): void {
       outcome: 'success',
       source: { ip, session: session.id.slice(0, 16) },
     })
-    const secure = (ctx.req.socket as { encrypted?: boolean }).encrypted === true
+    const secure = requestIsTls(ctx.req) // behind a TLS-terminating proxy too
     ctx.res.setHeader('set-cookie', sessionCookie(token, secure, deps.sessionTtlMs / 1000))
     deps.logger.info('login', { user: user.id, ip })
     sendJson(ctx.res, 200, { token, user: publicUser(user) })

@@ -8,7 +8,7 @@
  */
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import type { DocName } from '../../shared/protocol.ts'
+import { CloseCode, type DocName } from '../../shared/protocol.ts'
 import type { Logger } from '../logger.ts'
 import type { DocLogStore } from '../storage/types.ts'
 import { encodeAwareness, encodeSavedAck, encodeSyncUpdate } from './messages.ts'
@@ -67,6 +67,14 @@ export class Room {
   private recordsSinceSnapshot: number
   private compacting: Promise<void> | null = null
   private savedAckScheduled = false
+  /** The durability of the server write in progress (see serverWrite). */
+  private serverWriteDurable: Promise<void> | null = null
+  /**
+   * Server writes whose logging failed, and how many of those a later full-state record
+   * (or snapshot) covers. While more failed than are covered, memory is ahead of the log.
+   */
+  private failedServerWrites = 0
+  private coveredFailures = 0
 
   constructor(
     readonly name: string,
@@ -77,6 +85,8 @@ export class Room {
     private readonly hooks: RoomHooks,
     stored: { lastSeq: number; recordsSinceSnapshot: number },
     private readonly compactEvery: number,
+    /** Bytes a member may have queued unsent before it is dropped as too slow. */
+    private readonly maxBufferedBytes = Number.POSITIVE_INFINITY,
   ) {
     this.lastSeq = stored.lastSeq
     this.recordsSinceSnapshot = stored.recordsSinceSnapshot
@@ -114,12 +124,54 @@ export class Room {
    * Changes a server-owned document. The registry is the source of truth for
    * these, written durably before this is called; the update is logged and
    * broadcast once durable.
+   *
+   * Resolves once the change is durable, rejects if it could not be logged. Callers
+   * that acknowledge it to someone (an HL7 ACK) must await it; ignoring it is safe
+   * (the rejection is handled here: logged and counted through onFsyncError).
    */
-  serverWrite(mutate: (doc: Y.Doc) => void, options: { announced?: boolean } = {}): void {
+  serverWrite(mutate: (doc: Y.Doc) => void, options: { announced?: boolean } = {}): Promise<void> {
+    this.serverWriteDurable = null
     this.doc.transact(
       () => mutate(this.doc),
       options.announced ? SERVER_ANNOUNCED_ORIGIN : SERVER_ORIGIN,
     )
+    // Set synchronously by onDocUpdate at the end of the transaction (none if nothing changed).
+    const durable = this.serverWriteDurable ?? this.durable()
+    this.serverWriteDurable = null
+    return durable
+  }
+
+  /**
+   * Resolves once everything this room holds in memory is in the log. Normally at once;
+   * after a server write failed to log (full disk), it logs the whole state as one record
+   * first — so that a caller answering "already done" from memory answers truthfully.
+   */
+  durable(): Promise<void> {
+    if (!this.aheadOfLog) return Promise.resolve()
+    return this.catchUp()
+  }
+
+  private get aheadOfLog(): boolean {
+    return this.failedServerWrites > this.coveredFailures
+  }
+
+  /** Logs the whole state (idempotent on replay) and broadcasts it: the failed writes' content too. */
+  private catchUp(): Promise<void> {
+    const failures = this.failedServerWrites
+    const state = Y.encodeStateAsUpdate(this.doc)
+    this.inFlight++
+    const done = this.log.append(this.name, state).then((seq) => {
+      this.noteRecord(seq)
+      this.coveredFailures = Math.max(this.coveredFailures, failures)
+      this.broadcast(encodeSyncUpdate(state))
+      this.scheduleSavedAcks()
+    })
+    done
+      .catch((error) => this.hooks.onFsyncError?.(this, error))
+      .finally(() => {
+        this.inFlight--
+      })
+    return done
   }
 
   /** Resolves when every commit queued so far has been applied. */
@@ -171,6 +223,12 @@ export class Room {
   send(member: RoomMember, message: Uint8Array): void {
     const { socket } = member
     if (socket.readyState !== SOCKET_OPEN) return
+    // A client that stops reading would make us buffer every broadcast without bound.
+    // Judged on what is already queued, so one large message (a big step 2) still goes out.
+    if (socket.bufferedAmount > this.maxBufferedBytes) {
+      member.close(CloseCode.tooManyMessages, 'too slow')
+      return
+    }
     socket.send(message)
     this.hooks.onSend?.(message.byteLength)
   }
@@ -203,7 +261,8 @@ export class Room {
   async flush(): Promise<void> {
     await this.chain
     await this.compacting
-    if (this.recordsSinceSnapshot > 0 && this.inFlight === 0) await this.compact()
+    if ((this.recordsSinceSnapshot > 0 || this.aheadOfLog) && this.inFlight === 0)
+      await this.compact()
   }
 
   destroy(): void {
@@ -223,18 +282,27 @@ export class Room {
   }
 
   private persistServerUpdate(update: Uint8Array): void {
+    // Behind the log already: this update alone would leave the failed ones out.
+    if (this.aheadOfLog) {
+      this.serverWriteDurable = this.catchUp()
+      return
+    }
     this.inFlight++
-    this.log
-      .append(this.name, update)
-      .then((seq) => {
-        this.noteRecord(seq)
-        this.broadcast(encodeSyncUpdate(update))
-        this.scheduleSavedAcks()
+    const durable = this.log.append(this.name, update).then((seq) => {
+      this.noteRecord(seq)
+      this.broadcast(encodeSyncUpdate(update))
+      this.scheduleSavedAcks()
+    })
+    durable
+      .catch((error) => {
+        // Applied in memory but not logged: catch up at the next write, durable() or snapshot.
+        this.failedServerWrites++
+        this.hooks.onFsyncError?.(this, error)
       })
-      .catch((error) => this.hooks.onFsyncError?.(this, error))
       .finally(() => {
         this.inFlight--
       })
+    this.serverWriteDurable = durable
   }
 
   private readonly onAwarenessUpdate = (
@@ -274,10 +342,12 @@ export class Room {
     const snapshot = Y.encodeStateAsUpdate(this.doc)
     const throughSeq = this.lastSeq
     const covered = this.recordsSinceSnapshot
+    const failures = this.failedServerWrites
     this.compacting = this.log
       .compact(this.name, snapshot, throughSeq)
       .then(() => {
         this.recordsSinceSnapshot -= covered
+        this.coveredFailures = Math.max(this.coveredFailures, failures)
       })
       .catch((error) =>
         this.logger.error('compaction failed', { doc: this.name, error: String(error) }),

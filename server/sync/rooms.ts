@@ -21,6 +21,8 @@ export interface RoomManagerOptions {
   hooks: RoomHooks
   idleMs: number
   compactEvery: number
+  /** A member with more than this many bytes queued unsent is closed (4429 'too slow'). */
+  maxBufferedBytes?: number
   /** Called once per load, after stored history is applied (e.g. re-project server state). */
   onLoad?(room: Room): void | Promise<void>
 }
@@ -124,6 +126,7 @@ export class RoomManager {
       this.options.hooks,
       { lastSeq, recordsSinceSnapshot: records },
       this.options.compactEvery,
+      this.options.maxBufferedBytes,
     )
     await this.options.onLoad?.(room)
     return room

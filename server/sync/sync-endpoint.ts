@@ -31,7 +31,10 @@ export interface SyncEndpointOptions {
   policy: ConnectionPolicy
   /** A connection opened or closed (metrics, claim leases). */
   onConnection(conn: Connection, change: 'opened' | 'closed'): void
-  onServerClose(code: number): void
+  /** The server closed or refused a connection (metrics; `reason` is ours, never the client's). */
+  onServerClose(code: number, reason: string): void
+  /** A document could not be loaded from storage (metrics: studysync_storage_errors_total). */
+  onStorageError?(error: unknown): void
 }
 
 const SYNC_PREFIX = '/sync/'
@@ -39,6 +42,11 @@ const SYNC_PREFIX = '/sync/'
 export class SyncEndpoint {
   private readonly wss: WebSocketServer
   readonly connections = new Set<Connection>()
+  /**
+   * Connections per session, counted from the moment one is admitted (before its
+   * document loads), so a burst of parallel upgrades cannot all slip past the limit.
+   */
+  private readonly perSession = new Map<string, number>()
   private accepting = true
 
   constructor(private readonly options: SyncEndpointOptions) {
@@ -80,9 +88,28 @@ export class SyncEndpoint {
           CloseCode.gone,
           JSON.stringify(this.options.goneReason(name, access)),
         )
-      case 'allowed':
-        return this.accept(req, socket, head, name, session, url)
+      case 'allowed': {
+        // Checked last: refusals above cost nothing, an accepted one may load a document.
+        const open = this.perSession.get(session.sessionId) ?? 0
+        if (open >= this.options.limits.maxConnectionsPerSession) {
+          return this.refuse(req, socket, head, CloseCode.tooManyMessages, 'too many connections')
+        }
+        this.perSession.set(session.sessionId, open + 1)
+        let admitted = false
+        try {
+          admitted = await this.accept(req, socket, head, name, session, url)
+        } finally {
+          // An admitted connection gives its slot back when its socket closes.
+          if (!admitted) this.leave(session.sessionId)
+        }
+      }
     }
+  }
+
+  private leave(sessionId: string): void {
+    const left = (this.perSession.get(sessionId) ?? 1) - 1
+    if (left > 0) this.perSession.set(sessionId, left)
+    else this.perSession.delete(sessionId)
   }
 
   /** Stops accepting and closes every connection with 4503. */
@@ -106,8 +133,7 @@ export class SyncEndpoint {
   }
 
   private closeConnection(conn: Connection, code: number, reason: string): void {
-    this.options.onServerClose(code)
-    conn.close(code, reason)
+    conn.close(code, reason) // counted by the socket adapter
   }
 
   private async accept(
@@ -117,20 +143,31 @@ export class SyncEndpoint {
     name: string,
     session: AuthenticatedSession,
     url: URL,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { rooms } = this.options
     let room: Awaited<ReturnType<RoomManager['acquire']>>
     try {
       room = await rooms.acquire(name)
     } catch (error) {
+      // The error names the file (StorageCorruptError) or the errno: the log is for the admin.
       this.options.logger.error('document failed to load', { doc: name, error: String(error) })
-      return rejectHttp(socket, 500, 'Internal Server Error')
+      this.options.onStorageError?.(error)
+      // A close code, not an HTTP 500: browsers cannot read the status of a failed handshake.
+      this.refuse(req, socket, head, CloseCode.shuttingDown, 'storage unavailable')
+      return false
     }
-    if (socket.destroyed) return rooms.release(name)
+    if (socket.destroyed) {
+      rooms.release(name)
+      return false
+    }
+    let admitted = false
+    // ws calls back synchronously, or never when the socket died meanwhile.
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      mapOversizeClose(ws)
+      admitted = true
+      const counted = (code: number, reason: string) => this.options.onServerClose(code, reason)
+      mapOversizeClose(ws, counted)
       const conn = new Connection(
-        socketAdapter(ws),
+        socketAdapter(ws, counted),
         room,
         session.identity,
         session.sessionId,
@@ -146,10 +183,14 @@ export class SyncEndpoint {
       ws.on('close', () => {
         conn.onSocketClosed()
         this.connections.delete(conn)
+        this.leave(session.sessionId)
         rooms.release(name)
         this.options.onConnection(conn, 'closed')
       })
     })
+    // ws aborts the handshake without calling back on bad WebSocket headers: give the room back.
+    if (!admitted) rooms.release(name)
+    return admitted
   }
 
   private refuse(
@@ -159,7 +200,7 @@ export class SyncEndpoint {
     code: number,
     reason: string,
   ): void {
-    this.options.onServerClose(code)
+    this.options.onServerClose(code, reason)
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => {})
       ws.close(code, reason.slice(0, 123))
@@ -167,10 +208,14 @@ export class SyncEndpoint {
   }
 }
 
-function socketAdapter(ws: WebSocket) {
+/** Every close the server makes goes through here, so each is counted once, whatever its cause. */
+function socketAdapter(ws: WebSocket, onClose: (code: number, reason: string) => void) {
   return {
     send: (data: Uint8Array) => ws.send(data),
-    close: (code: number, reason?: string) => ws.close(code, reason),
+    close: (code: number, reason?: string) => {
+      if (ws.readyState === ws.OPEN) onClose(code, reason ?? '')
+      ws.close(code, reason)
+    },
     get readyState() {
       return ws.readyState
     },
@@ -181,10 +226,13 @@ function socketAdapter(ws: WebSocket) {
 }
 
 /** ws closes oversized frames with 1009 by itself; the contract says 4413. */
-function mapOversizeClose(ws: WebSocket): void {
+function mapOversizeClose(ws: WebSocket, onClose: (code: number, reason: string) => void): void {
   const close = ws.close.bind(ws)
-  ws.close = (code?: number, reason?: string | Buffer) =>
-    code === 1009 ? close(4413, 'message too large') : close(code, reason)
+  ws.close = (code?: number, reason?: string | Buffer) => {
+    if (code !== 1009) return close(code, reason)
+    onClose(4413, 'message too large')
+    close(4413, 'message too large')
+  }
 }
 
 function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {

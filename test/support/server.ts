@@ -11,7 +11,7 @@ import type { AuditLog } from '../../server/audit/types.ts'
 import { openFileStorage, seedDemoIfEmpty } from '../../server/bootstrap.ts'
 import { type Clock, systemClock } from '../../server/clock.ts'
 import { type ConfigOverrides, defaultConfig } from '../../server/config.ts'
-import { jsonLogger, silentLogger } from '../../server/logger.ts'
+import { jsonLogger, type Logger, silentLogger } from '../../server/logger.ts'
 import { createMetrics } from '../../server/metrics.ts'
 import { emptyRegistry } from '../../server/registry/types.ts'
 import { MemoryDocLogStore } from '../../server/storage/memory-doc-log.ts'
@@ -38,7 +38,13 @@ export interface TestServerOptions {
   files?: string | true
   config?: ConfigOverrides
   clock?: Clock
+  /** Replaces the default (silent) logger, e.g. to capture what the server logs. */
+  logger?: Logger
+  /** Wraps the storage the server gets (after seeding), e.g. with fault injection. */
+  wrapStorage?: (storage: Storage) => Storage
 }
+
+type Storage = { registry: RegistryStore; docs: DocLogStore; audit: AuditLog }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const metrics = createMetrics()
@@ -57,11 +63,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
   await seedDemoIfEmpty(storage, { password: DEMO_PASSWORD, clock, logger: silentLogger })
   const config = defaultConfig({ port: 0, host: '127.0.0.1', ...options.config })
+  const served = options.wrapStorage?.(storage) ?? storage
   const server = createServer({
     config,
-    ...storage,
+    ...served,
     clock,
-    logger: process.env.STUDYSYNC_TEST_LOG ? jsonLogger() : silentLogger,
+    logger: options.logger ?? (process.env.STUDYSYNC_TEST_LOG ? jsonLogger() : silentLogger),
     metrics,
   })
   await server.listen()

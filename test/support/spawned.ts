@@ -6,6 +6,8 @@ export interface SpawnedServer {
   url: string
   wsUrl: string
   process: ChildProcess
+  /** Everything the server wrote to stdout and stderr so far (JSON log lines, errors). */
+  output(): string
   /** SIGKILL: no shutdown hooks, no flush. */
   kill9(): Promise<void>
   stop(): Promise<void>
@@ -27,8 +29,13 @@ export async function spawnServer(
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
+  let output = ''
   child.stderr?.on('data', (d) => {
     stderr += d
+    output += d
+  })
+  child.stdout?.on('data', (d) => {
+    output += d
   })
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
@@ -48,6 +55,7 @@ export async function spawnServer(
     url,
     wsUrl: url.replace('http://', 'ws://'),
     process: child,
+    output: () => output,
     async kill9() {
       child.kill('SIGKILL')
       await exited
