@@ -91,6 +91,9 @@ function profileSection(p: ProfileResult): string {
 }
 
 function runLine(run: ProfileResult['run']): string {
+  if (run.cpuMsPerConnect !== undefined) {
+    return `That run: ${fmt(run.cpuMsPerConnect)} ms server CPU per connect, all synced after ${fmt(run.syncedS)} s.`
+  }
   const writes = run.writes !== undefined
   const perOp = writes ? run.cpuUsPerWrite : run.cpuUsPerUpdate
   const durable = writes

@@ -46,7 +46,7 @@ const HELP = `npm run bench -- [flags]
   --scale-limit-mib M     stop condition for the scale steps (1024)
   --scale-reps N          repetitions of the (slow) scale climbs (default 1)
   --profile               also run StudySync on many rooms under --cpu-prof and list hot functions
-  --profile-only w1,w2    profile these instead (fanout, many-rooms, presence)
+  --profile-only w1,w2    profile these instead (fanout, many-rooms, presence, storm)
   --no-pin                do not pin server and load generator to cores 0 and 1
   --no-write              do not write BENCHMARKS.md (results JSON is always written)
   --write                 write BENCHMARKS.md even with --quick`
@@ -142,7 +142,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   return options
 }
 
-export const PROFILED = ['fanout', 'many-rooms', 'presence'] as const
+export const PROFILED = ['fanout', 'many-rooms', 'presence', 'storm'] as const
 
 function profiled(flag: boolean, only: string | undefined): string[] {
   const names = only ? only.split(',') : flag ? ['many-rooms'] : []

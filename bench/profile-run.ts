@@ -13,7 +13,8 @@ import { startServer } from './servers/start.ts'
 import { fanout } from './workloads/fanout.ts'
 import { manyRooms } from './workloads/many-rooms.ts'
 import { presence } from './workloads/presence.ts'
-import type { Metrics } from './workloads/types.ts'
+import { storm } from './workloads/storm.ts'
+import type { Metrics, Workload } from './workloads/types.ts'
 
 export type ProfileResult = ProfileSummary & { workload: string; run: Metrics }
 
@@ -25,12 +26,7 @@ export async function profileStudySync(
   log: (line: string) => void,
 ): Promise<ProfileResult | null> {
   const docs = Math.max(o.rooms.docs, o.presence.docs, o.offline.docs)
-  const workload =
-    name === 'fanout'
-      ? fanout(o, docs)
-      : name === 'presence'
-        ? presence(o, docs)
-        : manyRooms(o, docs)
+  const workload = profiled(o, name, docs)
   const set = await datasets.prepare(workload.docSet)
   const dir = await mkdtemp(join(datasets.dir, 'profile-'))
   let window: { startUs: number; endUs: number } | null = null
@@ -75,6 +71,19 @@ export async function profileStudySync(
   }
   await rm(dir, { recursive: true, force: true })
   return summary
+}
+
+function profiled(o: BenchOptions, name: string, docs: number): Workload {
+  switch (name) {
+    case 'fanout':
+      return fanout(o, docs)
+    case 'presence':
+      return presence(o, docs)
+    case 'storm':
+      return storm(o, true)
+    default:
+      return manyRooms(o, docs)
+  }
 }
 
 const METRICS_TOKEN = 'bench-profile'
