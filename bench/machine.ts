@@ -1,6 +1,6 @@
 /** Facts about the machine and the code a run measured, for the report. */
 import { execFileSync } from 'node:child_process'
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { REPO_ROOT } from './servers/start.ts'
 
 export interface Machine {
@@ -12,6 +12,8 @@ export interface Machine {
   free: string
   node: string
   kernel: string
+  /** Filesystem type under the temp dir, where every DATA_DIR and document file lives. */
+  dataFs: string
   /** Commit of the code measured; `dirty` when server/ or shared/ had uncommitted changes. */
   commit: string
   dirty: boolean
@@ -28,6 +30,7 @@ export function describeMachine(): Machine {
     free: run('free', ['-m'], false),
     node: process.version,
     kernel: run('uname', ['-sr']),
+    dataFs: run('df', ['--output=fstype', tmpdir()]).split('\n').at(-1)?.trim() ?? 'unknown',
     commit: run('git', ['rev-parse', '--short', 'HEAD']),
     dirty: run('git', ['status', '--porcelain', '--', 'server', 'shared']) !== '',
     loadAvgStart: loadavg().map(round2),

@@ -64,7 +64,7 @@ function failures(records: RunRecord[]): string {
 
 function machineSection(m: Machine, pinned: boolean): string {
   return [
-    `- ${m.nproc} CPUs (\`nproc\`), ${m.cpuModel}; ${m.memTotalGiB} GiB RAM; ${m.kernel}; Node ${m.node}`,
+    `- ${m.nproc} CPUs (\`nproc\`), ${m.cpuModel}; ${m.memTotalGiB} GiB RAM; ${m.kernel}; Node ${m.node}; data directories on ${m.dataFs}`,
     `- load average (1, 5, 15 min) at start ${m.loadAvgStart.join(', ')}, at end ${m.loadAvgEnd?.join(', ') ?? '?'} — other jobs ran on this machine at the same time`,
     pinned
       ? '- each server pinned to CPU 0, the load generator to CPU 1 (`taskset`)'
