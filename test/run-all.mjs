@@ -6,12 +6,17 @@ import { spawn } from 'node:child_process'
 
 const runners = [
   { name: 'vitest', cmd: ['npx', 'vitest', 'run'], parse: parseVitest },
-  { name: 'web-test-runner', cmd: ['npx', 'wtr', '--config', 'test/browser/wtr.config.mjs'], parse: parseWtr },
+  {
+    name: 'web-test-runner',
+    cmd: ['npx', 'wtr', '--config', 'test/browser/wtr.config.mjs'],
+    parse: parseWtr,
+  },
   // Multi-user end-to-end tests: the real server, the built app, Playwright on Debian Chromium.
   { name: 'e2e', cmd: ['npm', 'run', 'test:e2e'], parse: parseNodeTest },
 ]
 
-const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+const ESC = String.fromCharCode(27)
+const stripAnsi = (s) => s.replaceAll(new RegExp(`${ESC}\\[[0-9;]*[A-Za-z]`, 'g'), '')
 
 function parseVitest(out) {
   const line = out.split('\n').find((l) => /^\s*Tests\s+/.test(l)) ?? ''
@@ -44,7 +49,10 @@ function count(line, re) {
 
 function run([cmd, ...args]) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } })
+    const child = spawn(cmd, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0' },
+    })
     let out = ''
     const tee = (stream) => (d) => {
       out += d

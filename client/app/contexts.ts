@@ -43,7 +43,11 @@ export type GrantRequest = ({ userId: string } | { groupId: string }) & {
 /** An entry of the admins' break-the-glass review queue. */
 export type BreakGlassQueueEntry = BreakGlassView & { patientId: string | null }
 
-export type AssignmentRole = 'readingPhysician' | 'performingPhysician' | 'technologist' | 'transcriptionist'
+export type AssignmentRole =
+  | 'readingPhysician'
+  | 'performingPhysician'
+  | 'technologist'
+  | 'transcriptionist'
 
 /** Typed calls to the REST API. Every method throws ApiError (client/api.ts) on a non-2xx answer. */
 export interface StudySyncApi {
@@ -51,12 +55,21 @@ export interface StudySyncApi {
   study(accession: string): Promise<StudyDetail>
   open(accession: string, view: View): Promise<OpenResult>
   close(accession: string, view: View): Promise<{ released: boolean }>
-  assign(accession: string, body: { role: AssignmentRole; userId: string | null; expectedRev: number }): Promise<{ state: StudyState }>
+  assign(
+    accession: string,
+    body: { role: AssignmentRole; userId: string | null; expectedRev: number },
+  ): Promise<{ state: StudyState }>
   bulkAssign(body: { accessions: string[]; role: AssignmentRole; userId: string | null }): Promise<{
     results: { accession: string; ok: boolean; error?: string }[]
   }>
-  advance(accession: string, body: { to: StudyStatus; expectedRev: number }): Promise<{ state: StudyState }>
-  report(accession: string, body: { action: 'create' | 'amend'; autoTemplate: boolean }): Promise<{ state: StudyState }>
+  advance(
+    accession: string,
+    body: { to: StudyStatus; expectedRev: number },
+  ): Promise<{ state: StudyState }>
+  report(
+    accession: string,
+    body: { action: 'create' | 'amend'; autoTemplate: boolean },
+  ): Promise<{ state: StudyState }>
   takeOver(accession: string, reason: string): Promise<{ state: StudyState }>
   group(body: { accessions: string[]; expectedRevs: Record<string, number> }): Promise<{
     grouped: string[]
