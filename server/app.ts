@@ -3,18 +3,13 @@
  * clock, logger and configuration (STYLE 10). It owns its rooms, sessions and
  * metrics; nothing lives at module level, so tests run many side by side.
  */
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http'
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import type { Duplex } from 'node:stream'
-import { CloseCode, type GoneReason, parseDocName } from '../shared/protocol.ts'
-import { PATIENT_FORM, REPORT_BODY_MAX_LENGTH, STUDY_FORM } from '../shared/schema.ts'
-import { type DocAccess, docAccess, userMaySee } from './access/policy.ts'
-import { scopedSessionRefusal } from './access/route-guard.ts'
+import { CloseCode } from '../shared/protocol.ts'
+import { accessToDocument, goneReasonOf } from './access/doc-gate.ts'
+import { userMaySee } from './access/policy.ts'
 import { AccessWatcher } from './access/watcher.ts'
 import type { AuditLog } from './audit/types.ts'
 import { LoginThrottle } from './auth/login-throttle.ts'
@@ -30,32 +25,22 @@ import { EventHub } from './events/hub.ts'
 import { eventRoutes } from './events/sse-routes.ts'
 import { accessRoutes } from './http/access-routes.ts'
 import { auditRoutes } from './http/audit-routes.ts'
-import { HttpError } from './http/errors.ts'
 import { healthRoutes } from './http/health-routes.ts'
 import { lifecycleRoutes } from './http/lifecycle-routes.ts'
 import { openapiRoutes } from './http/openapi.ts'
-import { sendJson } from './http/request.ts'
+import { createRequestHandler } from './http/request-handler.ts'
 import { Router } from './http/router.ts'
-import { setSecurityHeaders } from './http/security.ts'
 import { sessionRoutes } from './http/session-routes.ts'
-import { serveStatic } from './http/static-files.ts'
 import { studyRoutes } from './http/study-routes.ts'
 import type { Logger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
 import { PresenceIndex } from './presence/presence-index.ts'
 import { presenceRoutes } from './presence/presence-routes.ts'
-import {
-  guardAudit,
-  guardRegistry,
-  StorageUnavailableError,
-  storageFaultOf,
-} from './storage/guarded.ts'
+import { guardAudit, guardRegistry } from './storage/guarded.ts'
 import type { DocLogStore, RegistryStore } from './storage/types.ts'
-import type { ConnectionPolicy, WriteVerdict } from './sync/connection.ts'
-import { validateFieldsUpdate, validateReportUpdate } from './sync/field-validator.ts'
-import type { Room } from './sync/room.ts'
 import { RoomManager } from './sync/rooms.ts'
 import { SyncEndpoint } from './sync/sync-endpoint.ts'
+import { createWritePolicy } from './sync/write-policy.ts'
 
 export interface ServerDeps {
   config: Config
@@ -132,40 +117,7 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     },
   })
 
-  const policy: ConnectionPolicy = {
-    mayWrite: (identity, room) => {
-      const access = docAccess(identity, room.docName, registry.read(), clock.now())
-      return access.kind === 'allowed' && access.write
-    },
-    validate: validateFor,
-    onRefused: (conn, reason, field) => {
-      metrics.refusedWrites.inc()
-      logger.warn('write refused', { doc: conn.room.name, user: conn.userId, reason, field })
-      const { id, name } = conn.identity
-      audit
-        .append({
-          actor: { id, name },
-          action: 'sync.write-refused',
-          subject: { type: 'document', id: conn.room.name },
-          outcome: 'refused',
-          source: { ip: 'sync', session: conn.sessionId },
-          details: { reason, field: field ?? null },
-        })
-        .catch((error) => logger.error('refused write not audited', { error: String(error) }))
-    },
-    onProtocolError: (conn, error) => {
-      metrics.protocolErrors.inc()
-      logger.warn('protocol error', { doc: conn.room.name, user: conn.userId, error })
-    },
-    onStorageError: (conn, error) => {
-      metrics.storageErrors.inc()
-      logger.error('log append failed', { doc: conn.room.name, error: String(error) })
-    },
-    onMessage: (bytes) => {
-      metrics.messagesIn.inc()
-      metrics.bytesIn.inc(bytes)
-    },
-  }
+  const policy = createWritePolicy({ registry, audit, clock, logger, metrics })
 
   const sync = new SyncEndpoint({
     rooms,
@@ -174,8 +126,9 @@ export function createServer(deps: ServerDeps): StudySyncServer {
     logger,
     allowedOrigins: config.allowedOrigins,
     authenticate: (token) => sessions.authenticate(token),
-    access: (session, name) => accessFor(session.identity, name),
-    goneReason,
+    access: (session, name) =>
+      accessToDocument(session.identity, name, registry.read(), clock.now()),
+    goneReason: (name, access) => goneReasonOf(name, access, registry.read(), clock.now()),
     policy,
     onConnection: (conn, change) => {
       metrics.connections.inc(change === 'opened' ? 1 : -1)
@@ -266,27 +219,27 @@ export function createServer(deps: ServerDeps): StudySyncServer {
 
   eventRoutes(router, { hub, sessions, allowedOrigins: config.allowedOrigins })
   presenceRoutes(router, { index: presence, sessions, allowedOrigins: config.allowedOrigins })
-  studyRoutes(router, {
+  const studyDeps = {
     ctx: domain,
     claims,
     sessions,
     allowedOrigins: config.allowedOrigins,
     maxBodyBytes: config.limits.maxBodyBytes,
-    presenceOf: (accession) => presence.forSubject('study', accession),
-  })
-  lifecycleRoutes(router, {
-    ctx: domain,
-    claims,
-    sessions,
-    allowedOrigins: config.allowedOrigins,
-    maxBodyBytes: config.limits.maxBodyBytes,
-    presenceOf: (accession) => presence.forSubject('study', accession),
-  })
+    presenceOf: (accession: string) => presence.forSubject('study', accession),
+  }
+  studyRoutes(router, studyDeps)
+  lifecycleRoutes(router, studyDeps)
 
   accessRoutes(router, { ctx: domain, sessions, watcher, config })
   auditRoutes(router, { ctx: domain, sessions, config })
 
-  const staticRoot = config.staticDir ? resolve(config.staticDir) : null
+  const handleRequest = createRequestHandler({
+    router,
+    sessions,
+    staticRoot: config.staticDir ? resolve(config.staticDir) : null,
+    metrics,
+    logger,
+  })
   const { headersTimeoutMs } = config.limits
   const http = createHttpServer(
     {
@@ -312,98 +265,6 @@ export function createServer(deps: ServerDeps): StudySyncServer {
       socket.destroy()
     })
   })
-
-  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    setSecurityHeaders(res)
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    try {
-      const match = router.match(req.method ?? 'GET', url.pathname)
-      if (match === 'method') throw new HttpError(405, 'method_not_allowed', 'Method not allowed.')
-      const scoped = match ? scopedSessionRefusal(req, url, sessions) : null
-      if (scoped) throw scoped
-      if (match) return await match.handler({ req, res, url, params: match.params })
-      if (url.pathname.startsWith('/api/'))
-        throw new HttpError(404, 'not_found', 'No such endpoint.')
-      if (staticRoot && (req.method === 'GET' || req.method === 'HEAD')) {
-        if (await serveStatic(staticRoot, url.pathname, res)) return
-      }
-      throw new HttpError(404, 'not_found', 'Not found.')
-    } catch (error) {
-      if (res.headersSent) return void res.destroy()
-      // A body abandoned part-way (413) leaves its rest on the socket: a client reusing the
-      // connection would wait ~5 s for nothing, then see ECONNRESET. Close it after the answer.
-      if (!req.complete) res.setHeader('connection', 'close')
-      if (error instanceof HttpError) {
-        if (error.status === 413 || error.status === 429)
-          metrics.limitHits.inc({ limit: error.code })
-        return sendJson(res, error.status, error.toJSON())
-      }
-      const fault = storageFaultOf(error)
-      if (fault) return sendStorageFault(res, fault, url.pathname, error)
-      logger.error('request failed', { path: url.pathname, error: String(error) })
-      sendJson(res, 500, { error: 'internal', message: 'Something went wrong on the server.' })
-    }
-  }
-
-  /** Registry/audit faults were counted where they happened; document loads are counted here. */
-  function sendStorageFault(
-    res: ServerResponse,
-    fault: 'unavailable' | 'corrupt',
-    path: string,
-    error: unknown,
-  ): void {
-    if (!(error instanceof StorageUnavailableError)) {
-      metrics.storageErrors.inc()
-      logger.error('storage read failed', { path, error: String(error) })
-    }
-    if (fault === 'corrupt') {
-      return sendJson(res, 500, {
-        error: 'storage_corrupt',
-        message: 'Stored data needed for this request is damaged; the server log names the file.',
-      })
-    }
-    res.setHeader('retry-after', '5')
-    sendJson(res, 503, {
-      error: 'storage_unavailable',
-      message:
-        'The server cannot write to its storage (disk full or failing), so this request was not completed. Try again later.',
-    })
-  }
-
-  function accessFor(identity: Parameters<typeof docAccess>[0], name: string): DocAccess {
-    const doc = parseDocName(name)
-    return doc ? docAccess(identity, doc, registry.read(), clock.now()) : { kind: 'missing' }
-  }
-
-  function goneReason(name: string, access: DocAccess & { kind: 'gone' }): GoneReason {
-    const doc = parseDocName(name)
-    const data = registry.read()
-    const record =
-      doc && 'accession' in doc
-        ? data.studies.find((s) => s.accession === doc.accession)
-        : data.patients.find((p) => doc && 'patientId' in doc && p.id === doc.patientId)
-    const by = record && 'updatedBy' in record && record.updatedBy ? record.updatedBy : 'SYSTEM'
-    const at = record && 'updatedAt' in record && record.updatedAt ? record.updatedAt : clock.now()
-    return {
-      reason: access.lifecycle,
-      by,
-      at: new Date(at).toISOString(),
-      ...(access.mergedInto ? { mergedInto: access.mergedInto } : {}),
-    }
-  }
-
-  function validateFor(room: Room, update: Uint8Array): WriteVerdict {
-    switch (room.docName.kind) {
-      case 'study':
-        return verdict(validateFieldsUpdate(room.doc, update, STUDY_FORM))
-      case 'patient':
-        return verdict(validateFieldsUpdate(room.doc, update, PATIENT_FORM))
-      case 'studyReport':
-        return verdict(validateReportUpdate(room.doc, update, REPORT_BODY_MAX_LENGTH))
-      default:
-        return { ok: false, reason: 'this document is written only by the server' }
-    }
-  }
 
   let url = ''
   return {
@@ -449,10 +310,4 @@ export function createServer(deps: ServerDeps): StudySyncServer {
       await registry.close()
     },
   }
-}
-
-function verdict(
-  result: { ok: true } | { ok: false; error: string; field?: string },
-): WriteVerdict {
-  return result.ok ? { ok: true } : { ok: false, reason: result.error, field: result.field }
 }
