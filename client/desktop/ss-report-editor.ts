@@ -1,7 +1,7 @@
 import { css, html, LitElement, type PropertyValues } from 'lit'
 import { customElement, property, query } from 'lit/decorators.js'
 import type * as Y from 'yjs'
-import { minimalEdit, transformPosition } from './text-diff.ts'
+import { minimalEdit, transformPosition } from '../text/text-diff.ts'
 
 /**
  * The report body (Y.Text `body` of `study/<accession>/report`) in a textarea.

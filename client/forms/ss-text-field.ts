@@ -2,11 +2,11 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit'
 import { customElement, property, query, state } from 'lit/decorators.js'
 import * as Y from 'yjs'
 import type { FieldSpec } from '../../shared/schema.ts'
+import { type DeltaOp, minimalEdit, transformPosition } from '../text/text-diff.ts'
 import { describedBy, type FieldNotes, fieldFrame, fieldStyles } from './field-chrome.ts'
 import type { FieldHighlight } from './highlight-controller.ts'
 import type { Peer } from './presence-controller.ts'
 import { type FieldFocusDetail, LOCAL_EDIT } from './ss-field.ts'
-import { diffText, type TextDelta, transformPosition } from './text-diff.ts'
 import { YObserver } from './y-observer.ts'
 
 /**
@@ -42,7 +42,7 @@ export class SsTextField extends LitElement {
     if ((event as Y.YMapEvent<unknown>).keysChanged.has(this.field)) this.requestUpdate()
   })
   readonly #textObserver = new YObserver(this, (event, tx) => {
-    if (tx.origin !== LOCAL_EDIT) this.#applyRemote((event as Y.YTextEvent).delta as TextDelta)
+    if (tx.origin !== LOCAL_EDIT) this.#applyRemote((event as Y.YTextEvent).delta)
   })
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -97,7 +97,7 @@ export class SsTextField extends LitElement {
       return
     }
     this.error = ''
-    const splice = diffText(this.#shown, next, textarea.selectionEnd)
+    const splice = minimalEdit(this.#shown, next, textarea.selectionEnd)
     this.#shown = next
     if (splice === null) return
     const edit = () => {
@@ -109,7 +109,7 @@ export class SsTextField extends LitElement {
   }
 
   /** Someone else's edit: apply it to the textarea and carry the selection along. */
-  #applyRemote(delta: TextDelta): void {
+  #applyRemote(delta: readonly DeltaOp[]): void {
     const textarea = this.textarea
     const value = this.#text?.toString() ?? ''
     this.#shown = value

@@ -2,7 +2,6 @@ import { expect, fixture, html } from '@open-wc/testing'
 import * as Y from 'yjs'
 import type { SsReportEditor } from '../../client/desktop/ss-report-editor.ts'
 import '../../client/desktop/ss-report-editor.ts'
-import { minimalEdit, transformPosition } from '../../client/desktop/text-diff.ts'
 import { labelled, type } from './desktop-fakes.ts'
 import { describe, it } from './mocha.ts'
 
@@ -25,42 +24,6 @@ function replicas() {
 }
 
 describe('report editor: a textarea over the Y.Text `body`', () => {
-  it('minimalEdit finds the one changed span, without splitting surrogate pairs', () => {
-    expect(minimalEdit('abc', 'abc')).to.equal(null)
-    expect(minimalEdit('hello world', 'hello big world', 10)).to.deep.equal({
-      index: 6,
-      remove: 0,
-      insert: 'big ',
-    })
-    expect(
-      minimalEdit('hello world', 'hello big world', 15),
-      'caret that does not fit',
-    ).to.deep.equal({
-      index: 5,
-      remove: 0,
-      insert: ' big',
-    })
-    expect(minimalEdit('aaa', 'aa', 2), 'backspace at the end').to.deep.equal({
-      index: 2,
-      remove: 1,
-      insert: '',
-    })
-    expect(minimalEdit('aa', 'aaa', 1), 'typed at the start').to.deep.equal({
-      index: 0,
-      remove: 0,
-      insert: 'a',
-    })
-    // 😀 and 😃 share their high surrogate: replace the whole pair.
-    expect(minimalEdit('x😀', 'x😃')).to.deep.equal({ index: 1, remove: 2, insert: '😃' })
-  })
-
-  it('transformPosition moves a caret through inserts and deletes before it', () => {
-    expect(transformPosition(5, [{ insert: 'abc' }])).to.equal(8)
-    expect(transformPosition(5, [{ retain: 6 }, { insert: 'abc' }])).to.equal(5)
-    expect(transformPosition(5, [{ retain: 1 }, { delete: 2 }])).to.equal(3)
-    expect(transformPosition(5, [{ retain: 3 }, { delete: 10 }])).to.equal(3)
-  })
-
   it('S7: two people typing in the report at once both keep their text (minimal diffs merge)', async () => {
     const { a, b, sync } = replicas()
     a.insert(0, 'FINDINGS:\nIMPRESSION:\n')
