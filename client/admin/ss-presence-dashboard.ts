@@ -11,7 +11,7 @@ import {
   type StudySyncApi,
   sessionContext,
 } from '../app/contexts.ts'
-import { FeedSubscription } from '../desktop/feed-subscription.ts'
+import { FeedSubscription } from '../controllers/feed-subscription.ts'
 import { controlStyles } from '../theme.ts'
 import {
   clockTime,
