@@ -96,7 +96,7 @@ function summarize(
   stoppedBy: string,
   ctx: RunContext,
 ): Metrics {
-  ctx.note(`stopped: ${stoppedBy}`)
+  if (stoppedBy !== 'last step') ctx.note(`stopped: ${stoppedBy}`)
   const last = held.at(-1)
   if (!last) return { maxHeld: 0, baseMiB }
   const perUnitMiB =
