@@ -169,6 +169,9 @@ export class Connection implements RoomMember {
     if (!this.policy.mayWrite(this.identity, this.room)) {
       return this.refuse('this connection may not write to this document')
     }
+    if (this.room.foreignClientIn(update, this.userId) !== null) {
+      return this.refuse('this update continues another user’s edits')
+    }
     const verdict = this.policy.validate(this.room, update)
     if (!verdict.ok) return this.refuse(verdict.reason, verdict.field)
     this.inFlight = this.room.commit(update, this).then(

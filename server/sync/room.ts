@@ -75,6 +75,8 @@ export class Room {
    */
   private failedServerWrites = 0
   private coveredFailures = 0
+  /** The user whose connection first added structs for each Yjs client id (see foreignClientIn). */
+  private readonly clientOwners = new Map<number, string>()
 
   constructor(
     readonly name: string,
@@ -108,6 +110,9 @@ export class Room {
     const applied = this.chain.then(async () => {
       try {
         const seq = await durable
+        for (const client of this.extendedClients(update)) {
+          if (!this.clientOwners.has(client)) this.clientOwners.set(client, origin.userId)
+        }
         Y.applyUpdate(this.doc, update, origin)
         this.noteRecord(seq)
         this.scheduleSavedAcks()
@@ -172,6 +177,30 @@ export class Room {
         this.inFlight--
       })
     return done
+  }
+
+  /**
+   * Structs are identified by (client id, clock) and the first copy wins. A writer who
+   * sent structs at another user's next clocks (say, one deleted run a million long)
+   * would make that user's real edits be dropped as duplicates — silently, and with a
+   * saved acknowledgement (found by issue 8's security review). So a client id belongs
+   * to the user whose connection first extended it while the room is loaded, and only
+   * that user may extend it further. Returns a client id `update` would extend for
+   * someone else, or null. Relaying structs the room already has is not extending.
+   */
+  foreignClientIn(update: Uint8Array, userId: string): number | null {
+    for (const client of this.extendedClients(update)) {
+      const owner = this.clientOwners.get(client)
+      if (owner !== undefined && owner !== userId) return client
+    }
+    return null
+  }
+
+  private extendedClients(update: Uint8Array): number[] {
+    const { to } = Y.parseUpdateMeta(update)
+    return [...to]
+      .filter(([client, end]) => end > Y.getState(this.doc.store, client))
+      .map(([c]) => c)
   }
 
   /** Resolves when every commit queued so far has been applied. */

@@ -50,6 +50,17 @@ export type UpdateShapeResult =
  */
 export const DEFAULT_MAX_VALUE_DEPTH = 64
 
+/**
+ * Ids beyond what Yjs itself makes. Client ids are uint32 (`random.uint32()`), and a
+ * clock counts one client's insertions: 2^40 is ~10^12 keystrokes from one Y.Doc.
+ * A struct claiming more — a deleted run 2^53 long — pushes the store past exact
+ * integer arithmetic, after which the document's own state no longer loads: its
+ * snapshot throws "Unexpected case" in findIndexSS and the room cannot open again
+ * (found by the issue-8 fuzz soak).
+ */
+export const MAX_CLIENT_ID = 2 ** 32 - 1
+export const MAX_CLOCK = 2 ** 40
+
 // Smallest encodings, used to bound declared counts by the bytes left.
 const MIN_CLIENT_SECTION = 3 // numStructs, client, clock: one byte each
 const MIN_STRUCT = 2 // GC or Skip: info + len
@@ -103,9 +114,12 @@ function skipStructSection(d: decoding.Decoder, walk: Walk): number {
     const n = readCount(d, 'structs', MIN_STRUCT)
     total += n
     if (total > walk.maxStructs) fail(`more than ${walk.maxStructs} structs`)
-    readVarUintStrict(d) // client
-    readVarUintStrict(d) // first clock
-    for (let j = 0; j < n; j++) skipStruct(d, walk.maxDepth)
+    readClient(d)
+    let clock = readVarUintStrict(d) // first clock
+    for (let j = 0; j < n; j++) {
+      clock += skipStruct(d, walk.maxDepth)
+      if (clock > MAX_CLOCK) fail(`clock runs past ${MAX_CLOCK}`)
+    }
   }
   return total
 }
@@ -114,31 +128,31 @@ function skipDeleteSet(d: decoding.Decoder): number {
   const clients = readCount(d, 'delete-set clients', MIN_DS_CLIENT)
   let ranges = 0
   for (let i = 0; i < clients; i++) {
-    readVarUintStrict(d) // client
+    readClient(d)
     const n = readCount(d, 'delete ranges', MIN_DS_RANGE)
     for (let j = 0; j < n; j++) {
-      readVarUintStrict(d) // clock
-      readVarUintStrict(d) // len
+      const clock = readVarUintStrict(d)
+      const len = readVarUintStrict(d)
+      if (clock + len > MAX_CLOCK) fail(`delete range runs past clock ${MAX_CLOCK}`)
     }
     ranges += n
   }
   return ranges
 }
 
-/** One struct, following `readClientsStructRefs` field by field. */
-function skipStruct(d: decoding.Decoder, maxDepth: number): void {
+/**
+ * One struct, following `readClientsStructRefs` field by field. Returns its clock
+ * length, or an upper bound of it (a string's bytes for its UTF-16 length).
+ */
+function skipStruct(d: decoding.Decoder, maxDepth: number): number {
   const info = readByte(d)
   const ref = info & 31
-  if (ref === REF_GC) {
-    readStructLength(d)
-    return
-  }
+  if (ref === REF_GC) return readStructLength(d)
   if (ref === REF_SKIP) {
     // applyUpdate takes any info with ref 10 as Skip, but decodeUpdate and
     // mergeUpdates only info === 10 (else they throw); Yjs writes exactly 10.
     if (info !== REF_SKIP) fail(`skip struct with flag bits 0x${info.toString(16)}`)
-    readStructLength(d)
-    return
+    return readStructLength(d)
   }
   if (info & 0x80) skipId(d) // origin
   if (info & 0x40) skipId(d) // right origin
@@ -149,48 +163,50 @@ function skipStruct(d: decoding.Decoder, maxDepth: number): void {
     else skipId(d)
     if (info & 0x20) skipString(d) // parentSub (map key)
   }
-  skipContent(d, ref, maxDepth)
+  return skipContent(d, ref, maxDepth)
 }
 
-/** Item content by ref, as `contentRefs` in structs/Item.js reads it. */
-function skipContent(d: decoding.Decoder, ref: number, maxDepth: number): void {
+/** Item content by ref, as `contentRefs` in structs/Item.js reads it; returns its clock length. */
+function skipContent(d: decoding.Decoder, ref: number, maxDepth: number): number {
   switch (ref) {
     case 1: // ContentDeleted
-      readStructLength(d)
-      return
+      return readStructLength(d)
     case 2: {
       // ContentJSON (legacy): strings that are JSON, or the literal `undefined`
       const n = readLengthCount(d, 'JSON values')
       for (let i = 0; i < n; i++) skipJsonString(d, maxDepth, true)
-      return
+      return n
     }
     case 3: // ContentBinary
       skipBytes(d, readVarLength(d))
-      return
-    case 4: // ContentString
-      if (skipString(d) === 0) fail('zero-length struct')
-      return
+      return 1
+    case 4: {
+      // ContentString
+      const bytes = skipString(d)
+      if (bytes === 0) fail('zero-length struct')
+      return bytes
+    }
     case 5: // ContentEmbed
       skipJsonString(d, maxDepth, false)
-      return
+      return 1
     case 6: // ContentFormat: key, JSON value
       skipString(d)
       skipJsonString(d, maxDepth, false)
-      return
+      return 1
     case 7:
       skipTypeRef(d)
-      return
+      return 1
     case 8: {
       // ContentAny
       const n = readLengthCount(d, 'values')
       for (let i = 0; i < n; i++) skipAny(d, 0, maxDepth)
-      return
+      return n
     }
     case 9:
       skipSubdoc(d, maxDepth)
-      return
+      return 1
     default:
-      fail(`unknown content ref ${ref}`)
+      return fail(`unknown content ref ${ref}`)
   }
 }
 
@@ -320,8 +336,14 @@ function readByte(d: decoding.Decoder): number {
 }
 
 function skipId(d: decoding.Decoder): void {
-  readVarUintStrict(d) // client
-  readVarUintStrict(d) // clock
+  readClient(d)
+  if (readVarUintStrict(d) > MAX_CLOCK) fail(`id clock past ${MAX_CLOCK}`)
+}
+
+function readClient(d: decoding.Decoder): number {
+  const client = readVarUintStrict(d)
+  if (client > MAX_CLIENT_ID) fail(`client id ${client} is not a uint32`)
+  return client
 }
 
 /** A byte length, checked against what is left before anything trusts it. */

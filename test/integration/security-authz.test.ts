@@ -7,9 +7,12 @@
 import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol.ts'
+import { syncUpdateMessage } from '../support/clients.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
 import { RawSyncClient } from '../support/sync-client.ts'
+import { craftUpdate, REF, rootItem } from '../unit/guards/craft.ts'
 
 let t: TestServer
 
@@ -187,4 +190,37 @@ describe('privilege escalation through every command', () => {
       `privilege matrix: ${commands.length} write routes × ${roles.length} roles × ${bodies.length} bodies; accepted as no-ops: ${successes.length}`,
     )
   }, 30_000)
+})
+
+// Last: its edits reach the registry's worklist summaries later, which the matrix above would see.
+describe('writing as another user’s Yjs client', () => {
+  it('structs at another user’s next clocks (a deleted run a million long) are refused 4409, so that user’s later edits still land', async () => {
+    const docName = 'study/A10158'
+    const victim = new RawSyncClient({
+      docName,
+      token: (await signIn('huyen')).token,
+      savedAck: true,
+    })
+    await victim.connect(t.wsUrl)
+    victim.doc.getMap('fields').set('description', 'FIRST')
+    await victim.whenAcked()
+    const { clientID } = victim.doc
+    const next = Y.getState(victim.doc.store, clientID)
+    const forged = craftUpdate(
+      [rootItem('fields', 'bodyPart', REF.deleted, (e) => encoding.writeVarUint(e, 1_000_000))],
+      { client: clientID, clock: next },
+    )
+    const { token } = await signIn('bose')
+    const closed = await closeOf(`/sync/${docName}?token=${token}`, {}, (ws) =>
+      ws.once('message', () => ws.send(syncUpdateMessage(forged))),
+    )
+    expect(closed).toMatchObject({ code: CloseCode.localCopyRefused })
+    victim.doc.getMap('fields').set('description', 'SECOND')
+    await victim.whenAcked()
+    const reader = new RawSyncClient({ docName, token: (await signIn('perf')).token })
+    await reader.connect(t.wsUrl)
+    expect(reader.doc.getMap('fields').get('description')).toBe('SECOND')
+    victim.terminate()
+    reader.terminate()
+  })
 })

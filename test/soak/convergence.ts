@@ -9,6 +9,8 @@ import fc from 'fast-check'
 import { convergencePlan, runConvergence } from '../support/convergence-run.ts'
 import { startTestServer } from '../support/server.ts'
 
+// Each stock provider listens for process 'exit' (to say goodbye): 12 of them are expected.
+process.setMaxListeners(64)
 const runs = Number(process.env.SOAK_CONVERGENCE_RUNS ?? 20)
 const seed = Number(process.env.SOAK_SEED ?? Date.now() % 2 ** 31)
 const started = performance.now()

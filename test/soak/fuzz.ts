@@ -6,6 +6,7 @@
  *
  *   node --expose-gc --import tsx test/soak/fuzz.ts   (SOAK_MESSAGES=… to change the target)
  */
+import { writeFile } from 'node:fs/promises'
 import fc from 'fast-check'
 import * as Y from 'yjs'
 import { defaultConfig } from '../../server/config.ts'
@@ -29,10 +30,13 @@ const WORKERS = 8
 const BATCH = 50
 const seed = Number(process.env.SOAK_SEED ?? Date.now() % 2 ** 31)
 
+Error.stackTraceLimit = 50
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with node --expose-gc (npm run soak does)')
 let crashed: unknown = null
+// The server runs in this process: anything uncaught is a crash, reported at the end.
 process.on('uncaughtException', (error) => {
+  console.log(`UNCAUGHT ${error instanceof Error ? error.stack : String(error)}`)
   crashed = error
 })
 
@@ -102,6 +106,21 @@ async function main(): Promise<number> {
   fuzzed = await received()
   sample()
 
+  // A stall is a finding: say what everyone is waiting for instead of hanging quietly.
+  let stage = 'batches'
+  let lastFuzzed = -1
+  const watchdog = setInterval(() => {
+    if (fuzzed !== lastFuzzed) {
+      lastFuzzed = fuzzed
+      return
+    }
+    const rooms = t.server.rooms as unknown as { unloading: Map<string, unknown> }
+    console.log(
+      `  STALLED at ${fuzzed} (${stage}); workers: ${JSON.stringify([...stats.stages])}; ` +
+        `rooms loaded ${t.server.rooms.loadedCount}, unloading ${JSON.stringify([...rooms.unloading.keys()])}, ` +
+        `connections ${t.server.sync.connections.size}`,
+    )
+  }, 30_000)
   // Phase 2: batches from 8 workers in parallel until the target.
   let nextSample = fuzzed + 100_000
   let round = 0
@@ -116,13 +135,17 @@ async function main(): Promise<number> {
         return fuzzBatches(target, batches, stats, w)
       }),
     )
+    stage = 'reading the message count'
     fuzzed = await received()
     if (fuzzed >= nextSample) {
       sample()
       nextSample += 100_000
+      stage = 'checking an honest edit'
       await honestEditFlows(t.wsUrl, target.tokens[0]!, target.tokens[2]!)
     }
+    stage = 'batches'
   }
+  clearInterval(watchdog)
   sample()
 
   // Phase 3: HTTP.
@@ -187,6 +210,17 @@ async function main(): Promise<number> {
   if (end.heap - baseline > 256) failures.push(`heap grew ${mb(end.heap - baseline)} over the run`)
   if (fuzzed < TARGET) failures.push(`only ${fuzzed} messages were fuzzed`)
   for (const f of failures.slice(0, 20)) console.log(`FAIL ${f}`)
+  if (stats.repro) {
+    const file = `fuzz-repro-${seed}.json`
+    const { docName, before, messages } = stats.repro
+    const b64 = (m: Uint8Array | string) =>
+      typeof m === 'string' ? { text: m } : Buffer.from(m).toString('base64')
+    await writeFile(
+      file,
+      JSON.stringify({ docName, before: b64(before), messages: messages.map(b64) }),
+    )
+    console.log(`  the failing batch is in ${file} (document before it, then the messages)`)
+  }
   console.log(failures.length === 0 ? 'fuzz soak: PASS' : `fuzz soak: FAIL (${failures.length})`)
   return failures.length === 0 ? 0 : 1
 }
@@ -210,4 +244,12 @@ async function honestEditFlows(wsUrl: string, a: string, b: string): Promise<voi
   two.terminate()
 }
 
-process.exit(await main())
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.log(
+      `fuzz soak: FAIL (the harness stopped: ${error instanceof Error ? error.stack : error})`,
+    )
+    process.exit(1)
+  },
+)

@@ -70,6 +70,21 @@ function rootsBeyond(doc: Y.Doc, allowed: string[]): string[] {
   return out
 }
 
+/**
+ * The document's state must load into a fresh Y.Doc: that is what a restart (the
+ * snapshot) and every newly connecting client (the sync step 2) do with it.
+ */
+export function reloadViolations(doc: Y.Doc): string[] {
+  try {
+    const fresh = new Y.Doc()
+    Y.applyUpdate(fresh, Y.encodeStateAsUpdate(doc))
+    fresh.destroy()
+    return []
+  } catch (error) {
+    return [`its state no longer loads into a fresh document: ${String(error)}`]
+  }
+}
+
 /** Presence in `room` that does not belong to, or does not name, its connection's user. */
 export function presenceViolations(room: Room, maxIdsPerConnection: number): string[] {
   const out: string[] = []

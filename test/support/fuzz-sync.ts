@@ -16,7 +16,7 @@ import * as Y from 'yjs'
 import type { Limits } from '../../server/config.ts'
 import type { Room } from '../../server/sync/room.ts'
 import { CloseCode } from '../../shared/protocol.ts'
-import { presenceViolations, schemaViolations } from './doc-invariants.ts'
+import { presenceViolations, reloadViolations, schemaViolations } from './doc-invariants.ts'
 import { answersWithStep2, materialize } from './fuzz-materialize.ts'
 import type { Plan } from './fuzz-plans.ts'
 import { syncMessage } from './sync-client.ts'
@@ -56,6 +56,10 @@ export interface FuzzStats {
   /** Exact-mode refusals whose document was compared before and after. */
   unchangedChecks: number
   failures: string[]
+  /** What each batch worker is waiting for (printed by the soak's watchdog if it stalls). */
+  stages: Map<number, string>
+  /** The first failing batch: the document before it and the messages, to replay offline. */
+  repro?: { docName: string; before: Uint8Array; messages: (Uint8Array | string)[] }
 }
 
 export function emptyStats(): FuzzStats {
@@ -67,6 +71,7 @@ export function emptyStats(): FuzzStats {
     changes: 0,
     unchangedChecks: 0,
     failures: [],
+    stages: new Map(),
   }
 }
 
@@ -210,11 +215,27 @@ export async function fuzzBatches(
     target.tokens[worker % target.tokens.length]!,
     stats,
   )
+  const at = (stage: string) => stats.stages.set(worker, `${docName}: ${stage}`)
+  let previous: FuzzStats['repro']
+  at('loading the room')
   const room = await target.room(docName)
   try {
     for (const plans of batches) {
+      at('opening a socket')
       await socket.ensureOpen()
-      const messages = plans.map((p) => materialize(p, room.doc, docName, target.limits))
+      const before = Y.encodeStateAsUpdate(room.doc)
+      let messages: (Uint8Array | string)[]
+      try {
+        messages = plans.map((p) => materialize(p, room.doc, docName, target.limits))
+      } catch (error) {
+        // Edits are made on a copy of the server's state: if that copy fails, the state is broken,
+        // most likely by a message of the last batch whose commit landed after its check.
+        stats.failures.push(`${docName}: its state no longer loads into a copy: ${String(error)}`)
+        stats.repro ??= previous ?? { docName, before, messages: [] }
+        return
+      }
+      previous = { docName, before, messages }
+      at('waiting for the probe')
       await socket.sendAll(messages, plans)
       stats.sent += messages.length
       if (socket.closed) {
@@ -222,11 +243,16 @@ export async function fuzzBatches(
         stats.refusals[code] = (stats.refusals[code] ?? 0) + 1
         if (!REFUSAL_CODES.has(code)) stats.failures.push(`batch closed with ${code}`)
       }
+      at('waiting for commits to settle')
       await room.settled()
       check(room, docName, target, stats, null)
-      if (stats.failures.length > 0) return
+      if (stats.failures.length > 0) {
+        stats.repro ??= previous
+        return
+      }
     }
   } finally {
+    at('done')
     socket.close()
   }
 }
@@ -239,7 +265,7 @@ function check(
   plan: Plan | null,
 ) {
   const what = plan ? ` after ${describe(plan)}` : ''
-  for (const v of schemaViolations(docName, room.doc))
+  for (const v of [...schemaViolations(docName, room.doc), ...reloadViolations(room.doc)])
     stats.failures.push(`${docName}: ${v}${what}`)
   for (const v of presenceViolations(room, target.limits.maxAwarenessIdsPerConnection)) {
     stats.failures.push(`${docName}: ${v}${what}`)
