@@ -6,10 +6,10 @@
  */
 import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol.ts'
 import { syncUpdateMessage } from '../support/clients.ts'
+import { securityHelpers } from '../support/security-helpers.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
 import { RawSyncClient } from '../support/sync-client.ts'
 import { craftUpdate, REF, rootItem } from '../unit/guards/craft.ts'
@@ -21,34 +21,7 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-async function signIn(username: string, password = 'demo', headers: Record<string, string> = {}) {
-  const res = await fetch(`${t.url}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ username, password }),
-  })
-  const body = (await res.json()) as { token?: string }
-  return { res, token: body.token ?? '', cookie: res.headers.get('set-cookie') ?? '' }
-}
-
-function closeOf(
-  path: string,
-  headers: Record<string, string> = {},
-  onOpen?: (ws: WebSocket) => void,
-) {
-  const ws = new WebSocket(`${t.wsUrl}${path}`, { headers })
-  ws.on('error', () => {})
-  if (onOpen) ws.on('open', () => onOpen(ws))
-  return new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  )
-}
-
-/** The registry as a string, without sessions (signing in is allowed to change those). */
-function registryWithoutSessions(): string {
-  const { sessions: _sessions, ...rest } = t.registry.read()
-  return JSON.stringify(rest)
-}
+const { signIn, closeOf, registryWithoutSessions } = securityHelpers(() => t)
 
 describe('identity spoofing through awareness (S5)', () => {
   function awarenessMessage(entries: { id: number; clock: number; state: unknown }[]) {

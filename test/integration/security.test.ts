@@ -13,6 +13,7 @@ import WebSocket from 'ws'
 import { jsonLogger } from '../../server/logger.ts'
 import { docNameOf } from '../../server/storage/doc-files.ts'
 import { CloseCode, parseDocName } from '../../shared/protocol.ts'
+import { securityHelpers } from '../support/security-helpers.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
 import { RawSyncClient } from '../support/sync-client.ts'
 
@@ -29,34 +30,7 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-async function signIn(username: string, password = 'demo', headers: Record<string, string> = {}) {
-  const res = await fetch(`${t.url}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ username, password }),
-  })
-  const body = (await res.json()) as { token?: string }
-  return { res, token: body.token ?? '', cookie: res.headers.get('set-cookie') ?? '' }
-}
-
-function closeOf(
-  path: string,
-  headers: Record<string, string> = {},
-  onOpen?: (ws: WebSocket) => void,
-) {
-  const ws = new WebSocket(`${t.wsUrl}${path}`, { headers })
-  ws.on('error', () => {})
-  if (onOpen) ws.on('open', () => onOpen(ws))
-  return new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  )
-}
-
-/** The registry as a string, without sessions (signing in is allowed to change those). */
-function registryWithoutSessions(): string {
-  const { sessions: _sessions, ...rest } = t.registry.read()
-  return JSON.stringify(rest)
-}
+const { signIn, closeOf, registryWithoutSessions } = securityHelpers(() => t)
 
 describe('session cookie and token handling', () => {
   it('the cookie is HttpOnly, SameSite=Strict, Path=/, bounded by Max-Age, Secure behind a TLS proxy, and carries the same 256-bit token as the body', async () => {
