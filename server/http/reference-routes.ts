@@ -22,7 +22,7 @@ import { type AccessRouteDeps, activeStudy, helpers, me, studyAudit } from './ac
 import { badRequest, HttpError, notFound } from './errors.ts'
 import { clientIp, parseBody, readJson, sendJson } from './request.ts'
 import type { RequestContext, Router } from './router.ts'
-import { sessionCookie } from './security.ts'
+import { requestIsTls, sessionCookie } from './security.ts'
 
 const DAY_MS = 86_400_000
 
@@ -217,7 +217,7 @@ async function patientLogin(rc: RequestContext, deps: AccessRouteDeps): Promise<
     ...attempt(deps, ip, ref, 'success', { referenceNumberId: ref.id }),
     source: { ip, session: session.id },
   })
-  const secure = (rc.req.socket as { encrypted?: boolean }).encrypted === true
+  const secure = requestIsTls(rc.req) // behind a TLS-terminating proxy too
   rc.res.setHeader('set-cookie', sessionCookie(token, secure, config.sessionTtlMs / 1000))
   sendJson(rc.res, 200, { token, accession: ref.accession, readOnly: true })
 }

@@ -448,6 +448,29 @@ describe('[S32] patient reference numbers', () => {
     })
   })
 
+  it('[S32] the patient session cookie is Secure behind a TLS-terminating proxy, not over plain http', async () => {
+    const accession = freshStudy()
+    const ref = await regenerate(accession)
+    await as.admin!.put(`/api/v1/studies/${accession}/reference-numbers/${ref.id}/pin`, {
+      pin: PIN,
+    })
+    const signIn = (headers: Record<string, string>) =>
+      fetch(`${t.url}/api/v1/patient-session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ referenceNumber: ref.number, pin: PIN }),
+      })
+    const attrs = (res: Response) =>
+      (res.headers.get('set-cookie') ?? '').split(';').map((a) => a.trim())
+    const plain = await signIn({})
+    expect(plain.status).toBe(200)
+    expect(attrs(plain)).toContain('HttpOnly')
+    expect(attrs(plain)).not.toContain('Secure')
+    const proxied = await signIn({ 'x-forwarded-proto': 'https' })
+    expect(proxied.status).toBe(200)
+    expect(attrs(proxied)).toContain('Secure')
+  })
+
   it('[S32] wrong PINs are counted and audited; after 5 the number is locked out: 423 even with the right PIN', async () => {
     const accession = freshStudy()
     const ref = await regenerate(accession)
