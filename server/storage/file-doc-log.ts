@@ -20,6 +20,7 @@ import { checkCompaction } from './doc-log-rules.ts'
 import { fsyncDir, readIfExists, unlinkIfExists, writeAndRename, writeFully } from './fs-durable.ts'
 import { HandleCache } from './handle-cache.ts'
 import { KeyedLock } from './keyed-lock.ts'
+import { defaultMaxOpenLogs } from './open-file-limit.ts'
 import { encodeRecord, encodeSnapshot, LOG_MAGIC, scanLog } from './record-format.ts'
 import type { DocLogStore, StoredDoc } from './types.ts'
 
@@ -27,7 +28,10 @@ export interface FileDocLogOptions {
   dir: string
   /** Called after each fdatasync of a log with its duration and how many records it made durable. */
   onFsync?: (ms: number, records: number) => void
-  /** Most log files kept open at once (least recently used are closed). Default 256. */
+  /**
+   * Most log files kept open at once (least recently used are closed). Default: a quarter
+   * of the process's open-file limit, between 64 and 4096 (open-file-limit.ts).
+   */
   maxOpenFiles?: number
 }
 
@@ -65,7 +69,7 @@ export class FileDocLogStore implements DocLogStore {
   constructor(options: FileDocLogOptions) {
     this.#dir = options.dir
     this.#onFsync = options.onFsync
-    this.#handles = new HandleCache(options.maxOpenFiles ?? 256)
+    this.#handles = new HandleCache(options.maxOpenFiles ?? defaultMaxOpenLogs())
     this.#ready = mkdir(options.dir, { recursive: true }).then(() => undefined)
     this.#ready.catch(() => {}) // surfaced by the first operation that awaits it
   }
