@@ -1,6 +1,7 @@
 /** What the sync upgrade asks before any document work: may this user open it, and if it is gone, why. */
 import type { UserIdentity } from '../../shared/domain.ts'
 import { type GoneReason, parseDocName } from '../../shared/protocol.ts'
+import { studyByAccession } from '../registry/lookup.ts'
 import type { RegistryData } from '../registry/types.ts'
 import { type DocAccess, docAccess } from './policy.ts'
 
@@ -24,7 +25,7 @@ export function goneReasonOf(
   const doc = parseDocName(name)
   const record =
     doc && 'accession' in doc
-      ? data.studies.find((s) => s.accession === doc.accession)
+      ? studyByAccession(data, doc.accession)
       : data.patients.find((p) => doc && 'patientId' in doc && p.id === doc.patientId)
   const by = record?.updatedBy ? record.updatedBy : 'SYSTEM'
   const at = record?.updatedAt ? record.updatedAt : now

@@ -8,6 +8,7 @@
 
 import type { UserIdentity } from '../../shared/domain.ts'
 import type { DocName } from '../../shared/protocol.ts'
+import { grantsOn, groupIdsOf, studyByAccession, userById } from '../registry/lookup.ts'
 import type {
   AccessGrant,
   BreakGlassRecord,
@@ -37,7 +38,7 @@ export function userMaySee(
   subject: { type: 'study' | 'patient'; id: string },
   now: number,
 ): boolean {
-  const user = data.users.find((u) => u.id === userId)
+  const user = userById(data, userId)
   if (!user) return false
   const identity = { id: user.id, name: user.name, role: user.role }
   const doc =
@@ -132,10 +133,10 @@ export function studyLevel(
   if (role.scoped) return 'none'
   let level = role.study
   if (level === 'edit') return level
-  const groups = new Set(data.groups.filter((g) => g.members.includes(user.id)).map((g) => g.id))
+  const groups = groupIdsOf(data, user.id)
   const mine = (id: string | null) => id !== null && (id === user.id || groups.has(id))
-  for (const g of data.grants) {
-    if (g.accession !== accession || !grantValid(g, now)) continue
+  for (const g of grantsOn(data, accession)) {
+    if (!grantValid(g, now)) continue
     if (mine(g.userId) || mine(g.groupId))
       level = maxLevel(level, g.type === 'view' ? 'view' : 'edit')
   }
@@ -173,7 +174,7 @@ export function patientReference(
 }
 
 export function findStudy(data: RegistryData, accession: string): StudyRecord | undefined {
-  return data.studies.find((s) => s.accession === accession)
+  return studyByAccession(data, accession)
 }
 
 function goneOf(study: StudyRecord): DocAccess {

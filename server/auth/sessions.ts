@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { UserIdentity } from '../../shared/domain.ts'
 import type { Clock } from '../clock.ts'
+import { sessionById, userById } from '../registry/lookup.ts'
 import type { SessionRecord, UserRecord } from '../registry/types.ts'
 import type { RegistryStore } from '../storage/types.ts'
 
@@ -81,13 +82,11 @@ export class SessionService {
     if (!token || token.length > 128) return null
     const id = hashToken(token)
     const data = this.registry.read()
-    const session = data.sessions.find((s) => s.id === id)
+    const session = sessionById(data, id)
     const now = this.clock.now()
     if (!session || !this.isLive(session, now)) return null
     // A scoped session has no user record; policy.ts decides what its reference number allows.
-    const user = session.scope
-      ? patientUser(session.userId)
-      : data.users.find((u) => u.id === session.userId)
+    const user = session.scope ? patientUser(session.userId) : userById(data, session.userId)
     if (!user || user.disabled) return null
     this.lastSeen.set(id, now)
     void this.persistLastSeenIfStale(session, now)
@@ -118,7 +117,7 @@ export class SessionService {
   }
 
   isLiveId(sessionId: string): boolean {
-    const session = this.registry.read().sessions.find((s) => s.id === sessionId)
+    const session = sessionById(this.registry.read(), sessionId)
     return session !== undefined && this.isLive(session, this.clock.now())
   }
 

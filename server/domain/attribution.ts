@@ -13,6 +13,7 @@
 import * as Y from 'yjs'
 import type { PersonRef } from '../../shared/domain.ts'
 import { type FormSchema, PATIENT_FORM, STUDY_FORM } from '../../shared/schema.ts'
+import { userById } from '../registry/lookup.ts'
 import type { Room } from '../sync/room.ts'
 import { SERVER_ORIGIN } from '../sync/room.ts'
 import { type ChangeRecord, recordChange } from './attribution-record.ts'
@@ -202,7 +203,7 @@ export class FieldAttribution {
       }
     }
     if (typeof member.userId !== 'string') return null
-    const user = this.ctx.registry.read().users.find((u) => u.id === member.userId)
+    const user = userById(this.ctx.registry.read(), member.userId)
     return {
       ref: { id: member.userId, name: user?.name ?? member.userId },
       sessionId: member.sessionId,

@@ -4,6 +4,7 @@
  * every connection of the holder to the study dropped without a close request.
  */
 import type { PersonRef } from '../../shared/domain.ts'
+import { studyByAccession } from '../registry/lookup.ts'
 import type { StudyRecord } from '../registry/types.ts'
 import { clockTime, type DomainContext, iso } from './context.ts'
 import { notifyUsers, notifyViewers } from './notify.ts'
@@ -30,7 +31,7 @@ export class ClaimTracker {
 
   /** Wired to the sync endpoint: keeps leases in step with the holder's connections. */
   onConnection(accession: string, userId: string, change: 'opened' | 'closed'): void {
-    const study = this.ctx.registry.read().studies.find((s) => s.accession === accession)
+    const study = studyByAccession(this.ctx.registry.read(), accession)
     if (study?.claim?.holder.id !== userId) return
     if (change === 'opened') this.cancel(accession)
     else this.holderMayHaveVanished(accession, userId)

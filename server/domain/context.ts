@@ -9,6 +9,7 @@ import type { Clock } from '../clock.ts'
 import type { EventHub } from '../events/hub.ts'
 import type { Notice } from '../events/types.ts'
 import type { Logger } from '../logger.ts'
+import { studyByAccession } from '../registry/lookup.ts'
 import type { RegistryData, StudyRecord, UserRecord } from '../registry/types.ts'
 import type { RegistryStore } from '../storage/types.ts'
 import type { RoomManager } from '../sync/rooms.ts'
@@ -65,7 +66,7 @@ export function iso(ms: number): string {
 }
 
 export function findStudyIn(data: RegistryData, accession: string): StudyRecord | undefined {
-  return data.studies.find((s) => s.accession === accession)
+  return studyByAccession(data, accession)
 }
 
 /** Builds a notice, stamping who and when. */
