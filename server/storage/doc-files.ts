@@ -99,8 +99,8 @@ async function truncateDurably(file: string, length: number): Promise<void> {
 
 /** Reads and validates a document; repairs (truncates) a torn log tail on the way. */
 export async function readDoc(paths: DocPaths): Promise<DiskDoc> {
-  const snap = await readSnapshot(paths.snap)
-  const scan = await readLog(paths.log)
+  // Both at once: a document load waits for one read, not two in a row.
+  const [snap, scan] = await Promise.all([readSnapshot(paths.snap), readLog(paths.log)])
   const first = scan.records[0]
   if (first && first.seq > snap.seq + 1) {
     const detail = `the log starts at seq ${first.seq} but the snapshot covers only through seq ${snap.seq}, so edits are missing`

@@ -272,8 +272,17 @@ export class FileDocLogStore implements DocLogStore {
     const scan = scanLog(buf) // just validated by #state under this lock
     const keepFrom = scan.records.find((r) => r.seq > throughSeq)?.offset ?? scan.goodEnd
     if (keepFrom === LOG_MAGIC.length && !scan.torn) return // nothing to drop
-    const kept = Buffer.concat([LOG_MAGIC, buf.subarray(keepFrom, scan.goodEnd)])
     await this.#handles.drop(paths.log) // a cached descriptor would keep writing the old inode
+    if (keepFrom >= scan.goodEnd) {
+      // The snapshot covers everything: delete the log rather than keep an empty one, so that
+      // loading the document after a restart opens one file, not two (the storm workload).
+      // The next append recreates it (and fsyncs the directory entry).
+      await unlinkIfExists(paths.log)
+      await fsyncDir(this.#dir)
+      state.logSize = 0
+      return
+    }
+    const kept = Buffer.concat([LOG_MAGIC, buf.subarray(keepFrom, scan.goodEnd)])
     await writeAndRename(paths.logTmp, paths.log, kept)
     await fsyncDir(this.#dir)
     state.logSize = kept.length

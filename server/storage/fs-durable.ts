@@ -2,7 +2,8 @@
  * Small filesystem helpers for durable writes. Node's `fs` never fsyncs on its own:
  * a rename or a new file is only crash-proof once its directory is fsync'd too.
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises'
+import { readFile } from 'node:fs'
+import { open, rename, unlink } from 'node:fs/promises'
 
 /** fsyncs a directory so that renames, creations and deletions in it survive a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -53,14 +54,19 @@ export async function writeFully(
   }
 }
 
-/** The file's bytes, or null when it does not exist. */
-export async function readIfExists(file: string): Promise<Buffer | null> {
-  try {
-    return await readFile(file)
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return null
-    throw err
-  }
+/**
+ * The file's bytes, or null when it does not exist. Callback `readFile` rather than the
+ * promise API: it costs half the CPU per file (≈ 35 vs 70 µs for a 6 KB file here), which
+ * a connect storm loading a thousand documents from disk pays once per document.
+ */
+export function readIfExists(file: string): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    readFile(file, (err, data) => {
+      if (!err) resolve(data)
+      else if (isErrno(err, 'ENOENT')) resolve(null)
+      else reject(err)
+    })
+  })
 }
 
 /** Deletes a file; true if it existed. */

@@ -204,6 +204,24 @@ describe('FileDocLogStore: compaction crash points', () => {
     expect(await store.load(DOC)).toMatchObject({ snapshotSeq: 4, updates: [] })
   })
 
+  it('a compaction covering every record deletes the log; the next append recreates it', async () => {
+    await writeThree()
+    await store.compact(DOC, bytes(42), 3)
+    expect(await readdir(tmp.dir)).toEqual([`${encodeURIComponent(DOC)}.snap`])
+    await restart()
+    expect(await store.list()).toEqual([DOC])
+    expect(await store.load(DOC)).toMatchObject({
+      snapshot: bytes(42),
+      snapshotSeq: 3,
+      updates: [],
+    })
+    expect(await store.append(DOC, bytes(4))).toBe(4)
+    await restart()
+    const loaded = await store.load(DOC)
+    expect(loaded.updates).toEqual([{ seq: 4, update: bytes(4) }])
+    expect((await readFile(logFile)).subarray(0, LOG_MAGIC.length)).toEqual(Buffer.from(LOG_MAGIC))
+  })
+
   it('leftover temp files from a crash are ignored by list and load', async () => {
     await writeThree()
     await writeFile(`${snapFile}.tmp`, 'half a snapshot')
