@@ -54,6 +54,11 @@ export interface Config {
   refNumberValidDays: number
   /** Failed PIN attempts on a reference number before it is locked out (S32). */
   pinMaxAttempts: number
+  /**
+   * Audit entries older than this many days are pruned, whole rotated segments at a time
+   * (S33); null keeps the audit trail forever.
+   */
+  auditRetentionDays: number | null
   limits: Limits
 }
 
@@ -93,6 +98,7 @@ export function defaultConfig(overrides: ConfigOverrides = {}): Config {
     breakGlassMs: 4 * 3600_000,
     refNumberValidDays: 30,
     pinMaxAttempts: 5,
+    auditRetentionDays: null,
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   }
@@ -121,5 +127,27 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: ConfigOverrides = {}
     breakGlassMs: num('BREAK_GLASS_H', 4) * 3600_000,
     refNumberValidDays: num('REF_NUMBER_VALID_DAYS', 30),
     pinMaxAttempts: Math.max(1, Math.floor(num('PIN_MAX_ATTEMPTS', 5))),
+    auditRetentionDays: parseAuditRetentionDays(env.AUDIT_RETENTION_DAYS),
   })
+}
+
+/** Longest retention accepted: 100 years (more is a typo, and "forever" says it plainly). */
+export const MAX_AUDIT_RETENTION_DAYS = 36_500
+
+/**
+ * `AUDIT_RETENTION_DAYS`: unset, empty or `forever` keeps everything; otherwise a whole
+ * number of days from 1 to 36,500. Anything else throws: a retention setting that is
+ * misread would delete audit evidence, so start-up refuses it rather than guess.
+ */
+export function parseAuditRetentionDays(raw: string | undefined): number | null {
+  const value = raw?.trim() ?? ''
+  if (value === '' || value.toLowerCase() === 'forever') return null
+  const days = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN
+  if (!(days >= 1 && days <= MAX_AUDIT_RETENTION_DAYS)) {
+    throw new Error(
+      `AUDIT_RETENTION_DAYS must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}, ` +
+        `or "forever" (or unset) to keep the audit trail forever; got "${raw}"`,
+    )
+  }
+  return days
 }

@@ -65,6 +65,23 @@ export class AuditIndex {
     return this.size - 1
   }
 
+  /**
+   * Forgets the `count` oldest entries (pruned by retention): positions shift down by
+   * `count`. Their strings stay in the table; a few codes nobody matches cost little.
+   */
+  dropFirst(count: number): void {
+    for (const column of [
+      this.#ids,
+      this.#atMs,
+      this.#action,
+      this.#subject,
+      this.#actor,
+      this.#onBehalfOf,
+    ]) {
+      column.dropFirst(count)
+    }
+  }
+
   /** Positions of matching entries, newest first, and the cursor for the page below (null when none is left). */
   select(query: AuditQuery): { positions: number[]; nextCursor: string | null } {
     const filter = this.#coded(parseQuery(query))
@@ -155,6 +172,13 @@ export class Column {
 
   at(pos: number): number {
     return this.#data[pos]!
+  }
+
+  /** Removes the first `count` values; the rest move to the front. */
+  dropFirst(count: number): void {
+    const n = Math.min(Math.max(0, count), this.#size)
+    this.#data.copyWithin(0, n, this.#size)
+    this.#size -= n
   }
 }
 

@@ -87,41 +87,62 @@ export function hashCanonical(prevHash: string, canonical: string): string {
 
 export type ChainResult = { ok: true } | { ok: false; brokenAt: string }
 
+/** Where a chain check starts: after entry `afterId`, whose hash the next entry must link to. */
+export interface ChainStart {
+  afterId: number
+  prevHash: string
+}
+
 /**
  * Checks entries one by one, in stored order. Entry n (1-based) must carry id "n",
  * link to the previous entry's hash (the genesis hash for the first) and hash to its own
  * `hash`. `brokenAt` is the position where the chain first fails, as an id: for an edited
  * entry that is its id, for a deleted one the id that is missing, for a swapped pair the
  * first of the two positions.
+ *
+ * After retention has pruned the oldest entries, the check starts from the retention
+ * anchor instead of the genesis: the first entry must be `afterId + 1` and link to
+ * `prevHash`, the hash of the last pruned entry.
  */
 export class ChainVerifier {
-  #position = 0
-  #prevHash = GENESIS_HASH
+  readonly #start: number
+  #position: number
+  #prevHash: string
   #brokenAt: string | null = null
+
+  constructor(start: ChainStart = { afterId: 0, prevHash: GENESIS_HASH }) {
+    this.#start = start.afterId
+    this.#position = start.afterId
+    this.#prevHash = start.prevHash
+  }
 
   /** Entries seen so far, good or bad. */
   get count(): number {
-    return this.#position
+    return this.#position - this.#start
   }
 
   get result(): ChainResult {
     return this.#brokenAt === null ? { ok: true } : { ok: false, brokenAt: this.#brokenAt }
   }
 
-  /** Feeds the next stored entry (anything: a line that did not parse is passed as `undefined`). */
-  check(entry: unknown): void {
+  /**
+   * Feeds the next stored entry (anything: a line that did not parse is passed as `undefined`).
+   * True when the chain is intact up to and including this entry.
+   */
+  check(entry: unknown): entry is AuditEntry {
     this.#position++
-    if (this.#brokenAt !== null) return
+    if (this.#brokenAt !== null) return false
     if (!linksHere(entry, String(this.#position), this.#prevHash)) {
       this.#brokenAt = String(this.#position)
-      return
+      return false
     }
     this.#prevHash = entry.hash
+    return true
   }
 
-  /** The stored log ended before `expected` entries: the missing tail counts as a break. */
-  expectAtLeast(expected: number): void {
-    if (this.#brokenAt === null && this.#position < expected) {
+  /** The stored log ended before entry `lastId`: the missing tail counts as a break. */
+  expectAtLeast(lastId: number): void {
+    if (this.#brokenAt === null && this.#position < lastId) {
       this.#brokenAt = String(this.#position + 1)
     }
   }

@@ -12,25 +12,33 @@
  * hold an entry whose append was reported failed, never the reverse.
  *
  * `query` answers from an in-memory index of every entry plus a cache of the newest ones
- * appended since open; other entries are read back from their segment by offset.
+ * appended since open; other entries are read back from their segment (located-index.ts).
+ *
+ * Retention (optional): at open and then hourly, whole rotated segments whose newest entry
+ * is past the window are removed, oldest first, behind a durable anchor that lets the rest
+ * of the chain verify (file-retention.ts has the order of steps and why a crash is safe).
  */
 import { type FileHandle, mkdir, open, readFile, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Clock } from '../clock.ts'
-import { fdatasyncFile, fsyncDir, readIfExists, writeFully } from '../storage/fs-durable.ts'
-import { AuditIndex, Column } from './audit-index.ts'
-import { ChainVerifier, computeHash, GENESIS_HASH } from './chain.ts'
-import { chainEntry, deepFreeze, type PreparedEntry, prepareEntry } from './entry.ts'
-import {
-  corrupt,
-  listSegments,
-  parseLine,
-  scanSegment,
-  segmentName,
-  splitLines,
-} from './segments.ts'
-import type { AuditEntry, AuditEntryInput, AuditLog, AuditQuery } from './types.ts'
+import { fdatasyncFile, fsyncDir, writeFully } from '../storage/fs-durable.ts'
+import { GENESIS_HASH } from './chain.ts'
+import { chainEntry, type PreparedEntry, prepareEntry } from './entry.ts'
+import { type SegmentStats, verifySegments } from './file-retention.ts'
+import { LocatedIndex } from './located-index.ts'
+import { checkRetentionMs, RETENTION_INTERVAL_MS } from './retention.ts'
+import { ReadWriteLock } from './rw-lock.ts'
+import { SegmentRetention } from './segment-retention.ts'
+import { listSegments, scanSegment, segmentName } from './segments.ts'
+import type {
+  AuditEntry,
+  AuditEntryInput,
+  AuditLog,
+  AuditQuery,
+  AuditVerifyResult,
+  RetentionResult,
+} from './types.ts'
 
 export const DEFAULT_MAX_SEGMENT_BYTES = 64 * 1024 * 1024
 export const DEFAULT_CACHE_ENTRIES = 10_000
@@ -43,12 +51,20 @@ export interface FileAuditLogOptions {
   cacheEntries?: number
   /** Told about repairs made on open (a torn final line cut off). */
   onWarning?: (message: string) => void
+  /** Told when retention prunes nothing although due, fails, or finishes a pruning cut short (default: onWarning). */
+  onRetentionWarning?: (message: string) => void
   /** Called after each fdatasync of a segment with its duration and how many entries it made durable. */
   onFsync?: (ms: number, entries: number) => void
+  /**
+   * Prune entries older than this (whole rotated segments) at open and then every
+   * `retentionIntervalMs`; null or absent keeps everything. A RangeError unless positive.
+   */
+  retentionMs?: number | null
+  /** How often an open log looks for expired segments (default hourly). */
+  retentionIntervalMs?: number
 }
 
-interface Segment {
-  n: number
+interface Segment extends SegmentStats {
   path: string
   /** Bytes known good and durable: the end of the last committed line. */
   size: number
@@ -64,16 +80,13 @@ export class FileAuditLog implements AuditLog {
   readonly #dir: string
   readonly #clock: Clock
   readonly #maxSegmentBytes: number
-  readonly #cacheEntries: number
   readonly #onFsync: ((ms: number, entries: number) => void) | undefined
+  readonly #warn: (message: string) => void
+  readonly #warnRetention: (message: string) => void
+  readonly #retentionMs: number | null
+  readonly #lock = new ReadWriteLock()
   readonly #segments: Segment[] = []
-  readonly #index = new AuditIndex()
-  /** Where each indexed entry's line is: segment number, byte offset, length without '\n'. */
-  readonly #seg = new Column(Uint32Array)
-  readonly #offset = new Column(Float64Array)
-  readonly #length = new Column(Uint32Array)
-  /** The newest entries by index position, oldest first. */
-  readonly #recent = new Map<number, AuditEntry>()
+  readonly #index: LocatedIndex
   #lastId = 0
   #lastHash = GENESIS_HASH
   #handle: FileHandle | null = null
@@ -81,24 +94,45 @@ export class FileAuditLog implements AuditLog {
   #flushing: Promise<void> | null = null
   #failure: Error | null = null
   #closed = false
+  readonly #retention: SegmentRetention
+  #timer: NodeJS.Timeout | null = null
 
-  private constructor(dir: string, opts: FileAuditLogOptions) {
+  private constructor(dir: string, opts: FileAuditLogOptions, retentionMs: number | null) {
     this.#dir = dir
     this.#clock = opts.clock
     this.#maxSegmentBytes = opts.maxSegmentBytes ?? DEFAULT_MAX_SEGMENT_BYTES
-    this.#cacheEntries = opts.cacheEntries ?? DEFAULT_CACHE_ENTRIES
+    this.#index = new LocatedIndex(dir, opts.cacheEntries ?? DEFAULT_CACHE_ENTRIES)
     this.#onFsync = opts.onFsync
+    this.#warn = opts.onWarning ?? (() => {})
+    this.#warnRetention = opts.onRetentionWarning ?? this.#warn
+    this.#retentionMs = retentionMs
+    this.#retention = new SegmentRetention({
+      dir,
+      segments: () => this.#segments,
+      enqueue: (input) => this.#enqueue(input),
+      forget: (count) => this.#forget(count),
+      warn: this.#warnRetention,
+    })
   }
 
   /**
    * Opens (creating `dir` if needed) and reads the stored log to find where the chain ends.
    * A torn final line is cut off and reported through `onWarning`; any other unreadable
-   * line throws StorageCorruptError naming the file and line.
+   * line throws StorageCorruptError naming the file and line. A pruning that a crash cut
+   * short is finished; with `retentionMs`, expired segments are pruned before it resolves.
    */
   static async open(dir: string, opts: FileAuditLogOptions): Promise<FileAuditLog> {
+    const retentionMs = checkRetentionMs(opts.retentionMs)
     await mkdir(dir, { recursive: true })
-    const log = new FileAuditLog(dir, opts)
-    await log.#load(opts.onWarning ?? (() => {}))
+    const log = new FileAuditLog(dir, opts, retentionMs)
+    await log.#load()
+    await log.#retention.reconcile() // a pruning a crash cut short
+    if (retentionMs !== null) {
+      await log.#scheduledRetention()
+      const every = opts.retentionIntervalMs ?? RETENTION_INTERVAL_MS
+      log.#timer = setInterval(() => void log.#scheduledRetention(), every)
+      log.#timer.unref() // housekeeping never keeps the process alive
+    }
     return log
   }
 
@@ -109,85 +143,106 @@ export class FileAuditLog implements AuditLog {
 
   async append(input: AuditEntryInput): Promise<AuditEntry> {
     this.#throwIfUnusable()
-    const prepared = prepareEntry(input, this.#clock.now())
-    return new Promise<AuditEntry>((resolve, reject) => {
-      this.#pending.push({ prepared, resolve, reject })
-      this.#kick()
-    })
+    return this.#enqueue(input)
   }
 
   async query(query: AuditQuery): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {
     this.#throwIfClosed()
-    const { positions, nextCursor } = this.#index.select(query)
-    return { entries: await this.#materialize(positions), nextCursor }
+    // Shared with verify, exclusive of pruning: it shifts index positions and deletes files.
+    return this.#lock.read(() => this.#index.query(query))
   }
 
   /**
-   * Re-reads every segment from disk and checks every line's id, link and hash. Only the
-   * committed part of the newest segment is read (memory supplies that bound and how many
-   * entries must be there), so appends can go on meanwhile and a cut-off tail is caught.
+   * Re-reads the anchor and every retained segment from disk and checks every line's id,
+   * link and hash, from the anchor on. Only the committed part of the newest segment is
+   * read (memory supplies that bound and how many entries must be there), so appends can
+   * go on meanwhile and a cut-off tail is caught.
    */
-  async verify(): Promise<{ ok: boolean; entries: number; brokenAt?: string }> {
+  async verify(): Promise<AuditVerifyResult> {
     this.#throwIfClosed()
-    const segments = this.#segments.map((s) => ({ ...s }))
-    const committed = this.#lastId
-    const verifier = new ChainVerifier()
-    for (const [i, seg] of segments.entries()) {
-      const buf = (await readIfExists(seg.path)) ?? Buffer.alloc(0)
-      const limit = i === segments.length - 1 ? Math.min(seg.size, buf.length) : buf.length
-      for (const span of splitLines(buf, limit)) {
-        verifier.check(span.terminated ? parseLine(buf, span.start, span.end) : undefined)
-      }
-    }
-    verifier.expectAtLeast(committed)
-    const result = verifier.result
-    return result.ok
-      ? { ok: true, entries: verifier.count }
-      : { ok: false, entries: verifier.count, brokenAt: result.brokenAt }
+    return this.#lock.read(() => {
+      const segments = this.#segments.map((s) => ({ path: s.path, size: s.size }))
+      return verifySegments(this.#dir, segments, this.#lastId, this.#retention.anchor)
+    })
+  }
+
+  /**
+   * Prunes the segments due at `now` (see AuditLog). Resolves with what it removed; entries
+   * that do not verify are never pruned (the refusal is audited and reported as a warning).
+   */
+  async applyRetention(now = this.#clock.now()): Promise<RetentionResult> {
+    this.#throwIfUnusable()
+    const retentionMs = this.#retentionMs
+    if (retentionMs === null) return this.#retention.nothingPruned()
+    return this.#lock.write(() => this.#retention.prune(now, retentionMs))
   }
 
   /** Writes what is queued, then releases the file. Later calls reject. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    if (this.#timer) clearInterval(this.#timer)
+    await this.#lock.write(async () => {}) // a pruning under way finishes, record included
     while (this.#flushing) await this.#flushing
     await this.#handle?.close()
     this.#handle = null
   }
 
-  async #load(warn: (message: string) => void): Promise<void> {
-    const numbers = await listSegments(this.#dir)
-    for (const [i, n] of numbers.entries()) {
+  async #load(): Promise<void> {
+    const kept = await this.#retention.open(await listSegments(this.#dir))
+    for (const [i, n] of kept.entries()) {
       const path = join(this.#dir, segmentName(n))
-      const newest = i === numbers.length - 1
+      const seg: Segment = { n, path, size: 0, entries: 0, newestAtMs: -Infinity }
+      const newest = i === kept.length - 1
       const scan = scanSegment(this.#dir, n, await readFile(path), newest, (e) =>
-        this.#remember(e.entry, n, e.offset, e.length, false),
+        this.#remember(e.entry, seg, e.offset, e.length, false),
       )
       if (scan.torn) {
         await truncate(path, scan.goodEnd)
         await fdatasyncFile(path)
-        warn(
+        this.#warn(
           `${path}: cut off a torn final line (line ${scan.torn.line}, ${scan.torn.bytes} bytes) ` +
             'left by an interrupted write',
         )
       }
-      this.#segments.push({ n, path, size: scan.goodEnd })
+      seg.size = scan.goodEnd
+      this.#segments.push(seg)
+    }
+  }
+
+  /** Retention at open and from the timer: a failure is a warning (it retries), never a crash. */
+  async #scheduledRetention(): Promise<void> {
+    if (this.#closed) return
+    try {
+      await this.applyRetention()
+    } catch (error) {
+      this.#warnRetention(`audit retention failed; it will retry: ${messageOf(error)}`)
     }
   }
 
   /** Indexes an entry; `cache` keeps it in memory (entries read on open are not: most are never asked for). */
-  #remember(entry: AuditEntry, seg: number, offset: number, length: number, cache: boolean): void {
-    const pos = this.#index.push(entry)
-    this.#seg.push(seg)
-    this.#offset.push(offset)
-    this.#length.push(length)
+  #remember(entry: AuditEntry, seg: Segment, offset: number, length: number, cache: boolean): void {
+    this.#index.push(entry, seg.n, offset, length, cache)
     this.#lastId = Number(entry.id)
     this.#lastHash = entry.hash
-    if (!cache || this.#cacheEntries === 0) return
-    this.#recent.set(pos, entry) // already frozen by chainEntry
-    if (this.#recent.size > this.#cacheEntries) {
-      this.#recent.delete(this.#recent.keys().next().value!)
-    }
+    seg.entries++
+    seg.newestAtMs = Math.max(seg.newestAtMs, Date.parse(entry.at))
+    this.#retention.note(entry)
+  }
+
+  /** Pruned: the `count` oldest segments and their entries leave memory. */
+  #forget(count: number): void {
+    const gone = this.#segments.splice(0, count)
+    this.#index.dropFirst(gone.reduce((sum, s) => sum + s.entries, 0))
+  }
+
+  /** Queues a validated entry for the next group commit (also used by retention after close began). */
+  #enqueue(input: AuditEntryInput): Promise<AuditEntry> {
+    const prepared = prepareEntry(input, this.#clock.now())
+    return new Promise<AuditEntry>((resolve, reject) => {
+      this.#pending.push({ prepared, resolve, reject })
+      this.#kick()
+    })
   }
 
   /** Starts the flush loop unless it is running; it drains every batch queued meanwhile. */
@@ -235,7 +290,7 @@ export class FileAuditLog implements AuditLog {
       return
     }
     for (const { entry, bytes } of chained) {
-      this.#remember(entry, seg.n, seg.size, bytes.length - 1, true)
+      this.#remember(entry, seg, seg.size, bytes.length - 1, true)
       seg.size += bytes.length
     }
     for (const [i, c] of chained.entries()) batch[i]!.resolve(c.entry)
@@ -278,47 +333,19 @@ export class FileAuditLog implements AuditLog {
     }
     await this.#handle?.close()
     this.#handle = null
-    const n = (last?.n ?? 0) + 1
-    const seg = { n, path: join(this.#dir, segmentName(n)), size: 0 }
+    // Past any pruned number too: a segment file a failed delete left must not be reused.
+    const n = Math.max(last?.n ?? 0, this.#retention.anchor?.prunedThroughSegment ?? 0) + 1
+    const seg: Segment = {
+      n,
+      path: join(this.#dir, segmentName(n)),
+      size: 0,
+      entries: 0,
+      newestAtMs: -Infinity,
+    }
     this.#handle = await open(seg.path, 'ax') // never append to a file we did not know about
     await fsyncDir(this.#dir) // the new file must still be there after a crash
     this.#segments.push(seg)
     return seg
-  }
-
-  /** Entries at index positions: from the cache, else read back from their segments. */
-  async #materialize(positions: number[]): Promise<AuditEntry[]> {
-    const handles = new Map<number, FileHandle>()
-    try {
-      const out: AuditEntry[] = []
-      for (const pos of positions) {
-        out.push(this.#recent.get(pos) ?? (await this.#readBack(pos, handles)))
-      }
-      return out
-    } finally {
-      for (const h of handles.values()) await h.close()
-    }
-  }
-
-  async #readBack(pos: number, handles: Map<number, FileHandle>): Promise<AuditEntry> {
-    const [n, offset, length] = [this.#seg.at(pos), this.#offset.at(pos), this.#length.at(pos)]
-    let handle = handles.get(n)
-    if (!handle) {
-      handle = await open(join(this.#dir, segmentName(n)), 'r')
-      handles.set(n, handle)
-    }
-    const buf = Buffer.alloc(length)
-    const { bytesRead } = await handle.read(buf, 0, length, offset)
-    const entry = bytesRead === length ? parseLine(buf, 0, length) : null
-    // The entry's own hash catches a hand edit here; verify() is what checks the links.
-    if (entry === null || Number(entry.id) !== this.#index.idAt(pos) || !hashesToItself(entry)) {
-      throw corrupt(
-        this.#dir,
-        n,
-        `the entry at byte ${offset} changed on disk since the log was opened`,
-      )
-    }
-    return deepFreeze(entry)
   }
 
   /** The hook feeds metrics; a throwing observer must not fail durable appends. */
@@ -340,14 +367,6 @@ export class FileAuditLog implements AuditLog {
   }
 }
 
-function hashesToItself(entry: AuditEntry): boolean {
-  try {
-    return computeHash(entry.prevHash, entry) === entry.hash
-  } catch {
-    return false
-  }
-}
-
 /** A write that failed before its fsync, after the file was cut back to its committed end. */
 class RecoveredWriteError extends Error {
   constructor(cause: unknown) {
@@ -357,6 +376,10 @@ class RecoveredWriteError extends Error {
     })
     this.name = 'RecoveredWriteError'
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 function writeFailure(cause: unknown): Error {

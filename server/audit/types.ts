@@ -51,12 +51,59 @@ export interface AuditQuery {
   limit?: number
 }
 
+/**
+ * What retention has pruned so far (DESIGN §7): every entry up to `prunedThroughId` is gone
+ * by policy, and the chain is checked from here. Kept durably beside the log and, for each
+ * pruning, in an `audit.retention.prune` entry of the chain itself.
+ */
+export interface RetentionAnchor {
+  /** The newest pruned entry; the first retained entry is the next id. */
+  prunedThroughId: string
+  /** That entry's hash: the first retained entry's `prevHash` must equal it. */
+  prunedThroughHash: string
+  /** The newest `at` among the pruned entries. */
+  prunedThroughAt: string
+  /** Entries pruned in all (ids start at 1, so this is `prunedThroughId`). */
+  prunedEntries: number
+  /** When the latest pruning ran. */
+  prunedAt: string
+}
+
+export interface AuditVerifyResult {
+  ok: boolean
+  /** Retained entries checked. */
+  entries: number
+  /** The id where the chain first fails to verify. */
+  brokenAt?: string
+  /** Why it failed, in words. */
+  reason?: string
+  /** Present once retention has pruned: older entries were removed by policy, not checked. */
+  anchor?: RetentionAnchor
+}
+
+export interface RetentionResult {
+  /** Entries and (file log) segments this run removed; 0 when nothing was due. */
+  prunedEntries: number
+  prunedSegments: number
+  /** The anchor after this run, or null while nothing was ever pruned. */
+  anchor: RetentionAnchor | null
+}
+
+/** The action of the entry that records a pruning (outcome success) or a refusal to prune (failure). */
+export const RETENTION_ACTION = 'audit.retention.prune'
+
 export interface AuditLog {
   /** Appends and resolves once the entry is durable (fsync'd). Appends are serialised in call order. */
   append(entry: AuditEntryInput): Promise<AuditEntry>
-  /** Newest first; `nextCursor` pages further back. */
+  /** Newest first; `nextCursor` pages further back. Pruned entries are not found. */
   query(query: AuditQuery): Promise<{ entries: AuditEntry[]; nextCursor: string | null }>
-  /** Re-reads the stored log (not memory) and checks every hash and link. */
-  verify(): Promise<{ ok: boolean; entries: number; brokenAt?: string }>
+  /** Re-reads the stored log (not memory) and checks every retained hash and link, from the anchor. */
+  verify(): Promise<AuditVerifyResult>
+  /**
+   * Prunes the oldest entries whose retention window has passed at `now` (the log's clock
+   * by default): whole rotated segments only, never the one being written. A no-op when
+   * the log keeps everything.
+   */
+  applyRetention(now?: number): Promise<RetentionResult>
   close(): Promise<void>
 }

@@ -62,6 +62,7 @@ export function guardAudit(inner: AuditLog, onFault: StorageFaultListener): Audi
   return {
     query: (query) => inner.query(query),
     verify: () => inner.verify(),
+    applyRetention: (now) => inner.applyRetention(now),
     close: () => inner.close(),
     async append(entry) {
       try {

@@ -84,6 +84,7 @@ export function faultyAudit(inner: AuditLog, faults: FaultSwitch): AuditLog {
     },
     query: (q) => inner.query(q),
     verify: () => inner.verify(),
+    applyRetention: (now) => inner.applyRetention(now),
     close: () => inner.close(),
   }
 }

@@ -107,7 +107,12 @@ describe('S33 FileAuditLog verify re-reads the stored log', () => {
     e.details = { i: 'forged' }
     lines[2] = JSON.stringify(e)
     await writeLines(lines)
-    expect(await log.verify()).toEqual({ ok: false, entries: 5, brokenAt: '3' })
+    expect(await log.verify()).toEqual({
+      ok: false,
+      entries: 5,
+      brokenAt: '3',
+      reason: expect.any(String),
+    })
     // Memory still has the original: the query cache is not what verify looks at.
     expect((await log.query({ limit: 3 })).entries[2]!.details).toEqual({ i: 2 })
   })
@@ -129,7 +134,12 @@ describe('S33 FileAuditLog verify re-reads the stored log', () => {
     const lines = await readLines()
     lines.splice(2, 1)
     await writeLines(lines)
-    expect(await log.verify()).toEqual({ ok: false, entries: 4, brokenAt: '3' })
+    expect(await log.verify()).toEqual({
+      ok: false,
+      entries: 4,
+      brokenAt: '3',
+      reason: expect.any(String),
+    })
   })
 
   it('detects a reordered pair', async () => {
@@ -137,13 +147,23 @@ describe('S33 FileAuditLog verify re-reads the stored log', () => {
     const lines = await readLines()
     ;[lines[1], lines[2]] = [lines[2]!, lines[1]!]
     await writeLines(lines)
-    expect(await log.verify()).toEqual({ ok: false, entries: 5, brokenAt: '2' })
+    expect(await log.verify()).toEqual({
+      ok: false,
+      entries: 5,
+      brokenAt: '2',
+      reason: expect.any(String),
+    })
   })
 
   it('detects entries cut off the end while the log is open', async () => {
     await appendN(5)
     await writeLines((await readLines()).slice(0, 3))
-    expect(await log.verify()).toEqual({ ok: false, entries: 3, brokenAt: '4' })
+    expect(await log.verify()).toEqual({
+      ok: false,
+      entries: 3,
+      brokenAt: '4',
+      reason: expect.any(String),
+    })
   })
 
   it('still opens a tampered log, so verify can say where it breaks', async () => {
@@ -152,7 +172,12 @@ describe('S33 FileAuditLog verify re-reads the stored log', () => {
     lines[0] = lines[0]!.replace('"10.0.0.7"', '"10.0.0.8"')
     await writeLines(lines)
     await reopen()
-    expect(await log.verify()).toEqual({ ok: false, entries: 4, brokenAt: '1' })
+    expect(await log.verify()).toEqual({
+      ok: false,
+      entries: 4,
+      brokenAt: '1',
+      reason: expect.any(String),
+    })
   })
 
   it('reports no false break while appends run during verification', async () => {
