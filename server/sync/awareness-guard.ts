@@ -56,19 +56,23 @@ export function parseAwarenessJson(json: string, limits: AwarenessLimits): Aware
   if (json.length > limits.maxBytes || Buffer.byteLength(json, 'utf8') > limits.maxBytes) {
     return { ok: false, error: `awareness state larger than ${limits.maxBytes} bytes` }
   }
-  if (jsonTextDepth(json) > limits.maxDepth) {
-    return { ok: false, error: `awareness state nested deeper than ${limits.maxDepth}` }
-  }
+  const parsed = parseWithinDepth(json, limits.maxDepth)
+  return typeof parsed === 'string'
+    ? { ok: false, error: parsed }
+    : { ok: true, state: parsed.state }
+}
+
+/** `parseAwarenessJson` once the size is known to fit: the state, or why it was refused. */
+function parseWithinDepth(json: string, maxDepth: number): { state: AwarenessState } | string {
+  if (jsonTextDepth(json) > maxDepth) return `awareness state nested deeper than ${maxDepth}`
   let value: unknown
   try {
     value = JSON.parse(json)
   } catch {
-    return { ok: false, error: 'awareness state is not JSON' }
+    return 'awareness state is not JSON'
   }
-  if (value !== null && !isPlainObject(value)) {
-    return { ok: false, error: 'awareness state must be an object or null' }
-  }
-  return { ok: true, state: value }
+  if (value !== null && !isPlainObject(value)) return 'awareness state must be an object or null'
+  return { state: value }
 }
 
 /**
@@ -196,8 +200,9 @@ function readEntry(d: decoding.Decoder, limits: AwarenessLimits): AwarenessEntry
     throw new AwarenessError('awareness state is not valid UTF-8')
   }
   d.pos += len
-  const parsed = parseAwarenessJson(json, limits)
-  if (!parsed.ok) throw new AwarenessError(`client ${clientID}: ${parsed.error}`)
+  // At most maxBytes bytes (checked above), so parseAwarenessJson's size test is done.
+  const parsed = parseWithinDepth(json, limits.maxDepth)
+  if (typeof parsed === 'string') throw new AwarenessError(`client ${clientID}: ${parsed}`)
   return { clientID, clock, state: parsed.state }
 }
 

@@ -5,7 +5,6 @@
  * Any decode failure closes only this socket with 4400.
  */
 import * as decoding from 'lib0/decoding'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { UserIdentity } from '../../shared/domain.ts'
 import { CloseCode, MessageType } from '../../shared/protocol.ts'
@@ -13,12 +12,12 @@ import type { Clock } from '../clock.ts'
 import type { Limits } from '../config.ts'
 import {
   type AwarenessEntry,
+  type AwarenessUpdateLimits,
   decodeAwarenessUpdate,
-  encodeAwarenessUpdateFrom,
 } from './awareness-guard.ts'
-import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, SyncStep } from './messages.ts'
+import { encodeAwarenessMessage, encodeSyncStep1, encodeSyncStep2, SyncStep } from './messages.ts'
 import { TokenBucket } from './rate-limit.ts'
-import type { Room, RoomMember } from './room.ts'
+import type { ClientAwarenessEntry, Room, RoomMember } from './room.ts'
 import type { SocketLike } from './socket.ts'
 import { checkUpdateShape } from './update-guard.ts'
 import { addsToDoc } from './update-novelty.ts'
@@ -50,6 +49,9 @@ export class Connection implements RoomMember {
   private inFlight: Promise<void> | null = null
   private queued: Uint8Array[] = []
   private queuedBytes = 0
+  private readonly awarenessLimits: AwarenessUpdateLimits
+  /** The `user` stamped into every state this connection publishes (S5); shared, never changed. */
+  private readonly stampedUser: Readonly<UserIdentity>
 
   constructor(
     readonly socket: SocketLike,
@@ -64,10 +66,17 @@ export class Connection implements RoomMember {
     this.userId = identity.id
     this.openedAt = clock.now()
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, clock)
+    this.awarenessLimits = {
+      maxEntries: limits.maxAwarenessEntries,
+      maxBytes: limits.maxAwarenessBytes,
+      maxDepth: limits.maxAwarenessDepth,
+    }
+    const { id, name, role } = identity
+    this.stampedUser = Object.freeze({ id, name, role })
     room.add(this)
     room.send(this, encodeSyncStep1(room.doc))
     const states = [...room.awareness.getStates().keys()]
-    if (states.length > 0) room.send(this, encodeAwareness(room.awareness, states))
+    if (states.length > 0) room.send(this, encodeAwarenessMessage(room.awareness, states))
   }
 
   /** Entry point for every inbound frame. Never throws. */
@@ -117,7 +126,7 @@ export class Connection implements RoomMember {
       case MessageType.queryAwareness:
         return this.room.send(
           this,
-          encodeAwareness(this.room.awareness, [...this.room.awareness.getStates().keys()]),
+          encodeAwarenessMessage(this.room.awareness, [...this.room.awareness.getStates().keys()]),
         )
       default:
         throw new ProtocolError(`unknown message type ${type}`)
@@ -205,22 +214,18 @@ export class Connection implements RoomMember {
     this.close(CloseCode.localCopyRefused, reason.slice(0, 120))
   }
 
+  /**
+   * Checks and stamps each entry once, then hands the states to the room as
+   * objects: no re-encoding for y-protocols to parse again.
+   */
   private onAwareness(payload: Uint8Array): void {
-    const decoded = decodeAwarenessUpdate(payload, {
-      maxEntries: this.limits.maxAwarenessEntries,
-      maxBytes: this.limits.maxAwarenessBytes,
-      maxDepth: this.limits.maxAwarenessDepth,
-    })
+    const decoded = decodeAwarenessUpdate(payload, this.awarenessLimits)
     if (!decoded.ok) throw new ProtocolError(`malformed awareness: ${decoded.error}`)
-    const accepted = decoded.entries
-      .filter((entry) => this.mayPublish(entry))
-      .map((entry) => this.stamp(entry))
-    if (accepted.length === 0) return
-    awarenessProtocol.applyAwarenessUpdate(
-      this.room.awareness,
-      encodeAwarenessUpdateFrom(accepted),
-      this,
-    )
+    const accepted: ClientAwarenessEntry[] = []
+    for (const entry of decoded.entries) {
+      if (this.mayPublish(entry)) accepted.push(this.stamp(entry))
+    }
+    if (accepted.length > 0) this.room.applyClientAwareness(accepted, this)
   }
 
   /**
@@ -236,11 +241,14 @@ export class Connection implements RoomMember {
     return true
   }
 
-  /** Identity comes from the session, never from the client (S5). */
+  /**
+   * Identity comes from the session, never from the client (S5). The state is
+   * the guard's fresh JSON.parse result, ours to change: `user` is set in place,
+   * where `{ ...state, user }` would put it (its own key's position, or last).
+   */
   private stamp(entry: AwarenessEntry): AwarenessEntry {
-    if (entry.state === null) return entry
-    const { id, name, role } = this.identity
-    return { ...entry, state: { ...entry.state, user: { id, name, role } } }
+    if (entry.state !== null) entry.state.user = this.stampedUser
+    return entry
   }
 
   private fail(error: string): void {

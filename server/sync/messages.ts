@@ -44,6 +44,62 @@ export function encodeAwareness(
   return encoding.toUint8Array(encoder)
 }
 
+/**
+ * The same bytes as `encodeAwareness`, in one pooled allocation: each state
+ * is stringified once, straight into the message (y-protocols' encoder and
+ * the outer message each copy through an encoder of their own).
+ */
+export function encodeAwarenessMessage(
+  awareness: awarenessProtocol.Awareness,
+  clientIds: readonly number[],
+): Uint8Array {
+  const count = clientIds.length
+  const jsons: string[] = new Array(count)
+  const sizes: number[] = new Array(count)
+  let inner = varUintSize(count)
+  for (let i = 0; i < count; i++) {
+    const clientId = clientIds[i]!
+    const json = JSON.stringify(awareness.states.get(clientId) || null)
+    const bytes = Buffer.byteLength(json, 'utf8')
+    jsons[i] = json
+    sizes[i] = bytes
+    const clock = awareness.meta.get(clientId)?.clock ?? 0
+    inner += varUintSize(clientId) + varUintSize(clock) + varUintSize(bytes) + bytes
+  }
+  const out = Buffer.allocUnsafe(varUintSize(MessageType.awareness) + varUintSize(inner) + inner)
+  let pos = writeVarUint(out, 0, MessageType.awareness)
+  pos = writeVarUint(out, pos, inner)
+  pos = writeVarUint(out, pos, count)
+  for (let i = 0; i < count; i++) {
+    const clientId = clientIds[i]!
+    pos = writeVarUint(out, pos, clientId)
+    pos = writeVarUint(out, pos, awareness.meta.get(clientId)?.clock ?? 0)
+    pos = writeVarUint(out, pos, sizes[i]!)
+    pos += out.write(jsons[i]!, pos, 'utf8')
+  }
+  return out
+}
+
+/** Bytes lib0's writeVarUint takes for `n` (a non-negative safe integer). */
+function varUintSize(n: number): number {
+  let size = 1
+  while (n > 0x7f) {
+    n = Math.floor(n / 128)
+    size++
+  }
+  return size
+}
+
+/** lib0's writeVarUint into `out` at `pos`; returns the position after it. */
+function writeVarUint(out: Uint8Array, pos: number, n: number): number {
+  while (n > 0x7f) {
+    out[pos++] = 0x80 | (n & 0x7f)
+    n = Math.floor(n / 128)
+  }
+  out[pos++] = n
+  return pos
+}
+
 /** StudySync's saved acknowledgement: the durable state vector (only to clients that ask). */
 export function encodeSavedAck(doc: Y.Doc): Uint8Array {
   const encoder = encoding.createEncoder()

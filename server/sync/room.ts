@@ -6,12 +6,13 @@
  * seen can be lost in a crash. Updates are applied in the order they were
  * appended (a promise chain), and group commit in the log keeps that cheap.
  */
+import { equalityDeep } from 'lib0/function'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { CloseCode, type DocName } from '../../shared/protocol.ts'
 import type { Logger } from '../logger.ts'
 import type { DocLogStore } from '../storage/types.ts'
-import { encodeAwareness, encodeSavedAck, encodeSyncUpdate } from './messages.ts'
+import { encodeAwarenessMessage, encodeSavedAck, encodeSyncUpdate } from './messages.ts'
 import { SOCKET_OPEN, type SocketLike } from './socket.ts'
 
 /** Transaction origin of changes made by server code (state documents, HL7, …). */
@@ -31,11 +32,27 @@ export interface RoomMember {
   close(code: number, reason?: string): void
 }
 
+/** The client ids an awareness 'update' event names (y-protocols' shape). */
+export interface AwarenessChange {
+  readonly added: readonly number[]
+  /** Every id whose state was renewed, changed or not. */
+  readonly updated: readonly number[]
+  readonly removed: readonly number[]
+}
+
+/** One entry of a client's awareness update, checked and stamped by its Connection. */
+export interface ClientAwarenessEntry {
+  clientID: number
+  clock: number
+  /** null: the client removed its state. */
+  state: Record<string, unknown> | null
+}
+
 export interface RoomHooks {
   /** Called after a client's update is durable and applied (attribution, notices). */
   afterUpdate?(room: Room, update: Uint8Array, origin: RoomMember): void
-  /** Called after every awareness change (the presence index). */
-  afterAwareness?(room: Room): void
+  /** Called after every awareness change (the presence index), with the ids it touched. */
+  afterAwareness?(room: Room, change: AwarenessChange): void
   /**
    * Called when a member leaves, with the presence states it still had: a
    * client that closes gracefully clears its state first, so non-empty
@@ -243,6 +260,51 @@ export class Room {
     member.awarenessIds.add(id)
   }
 
+  /**
+   * Applies a connection's awareness entries, already decoded, checked and
+   * stamped, exactly as y-protocols' `applyAwarenessUpdate` would apply their
+   * encoding (same states, meta, clock rules and 'change'/'update' events),
+   * without encoding them for it to parse again.
+   */
+  applyClientAwareness(entries: readonly ClientAwarenessEntry[], origin: RoomMember): void {
+    const awareness = this.awareness
+    const { states, meta } = awareness
+    const timestamp = Date.now() // lib0's time.getUnixTime()
+    const added: number[] = []
+    const updated: number[] = []
+    const filteredUpdated: number[] = []
+    const removed: number[] = []
+    for (const entry of entries) {
+      const { clientID, state } = entry
+      let clock = entry.clock
+      const clientMeta = meta.get(clientID)
+      const prevState = states.get(clientID)
+      const currClock = clientMeta === undefined ? 0 : clientMeta.clock
+      if (!(currClock < clock || (currClock === clock && state === null && states.has(clientID))))
+        continue
+      if (state === null) {
+        // y-protocols never lets a remote client remove the local state (the server has none).
+        if (clientID === awareness.clientID && awareness.getLocalState() != null) clock++
+        else states.delete(clientID)
+      } else {
+        states.set(clientID, state)
+      }
+      meta.set(clientID, { clock, lastUpdated: timestamp })
+      if (clientMeta === undefined && state !== null) added.push(clientID)
+      else if (clientMeta !== undefined && state === null) removed.push(clientID)
+      else if (state !== null) {
+        if (!equalityDeep(state, prevState)) filteredUpdated.push(clientID)
+        updated.push(clientID)
+      }
+    }
+    if (added.length > 0 || filteredUpdated.length > 0 || removed.length > 0) {
+      awareness.emit('change', [{ added, updated: filteredUpdated, removed }, origin])
+    }
+    if (added.length > 0 || updated.length > 0 || removed.length > 0) {
+      awareness.emit('update', [{ added, updated, removed }, origin])
+    }
+  }
+
   broadcast(message: Uint8Array, except?: RoomMember): void {
     for (const member of this.members) {
       if (member !== except) this.send(member, message)
@@ -334,13 +396,19 @@ export class Room {
     this.serverWriteDurable = durable
   }
 
-  private readonly onAwarenessUpdate = (
-    change: { added: number[]; updated: number[]; removed: number[] },
-    _origin: unknown,
-  ): void => {
-    const changed = [...change.added, ...change.updated, ...change.removed]
-    this.broadcast(encodeAwareness(this.awareness, changed))
-    this.observe(() => this.hooks.afterAwareness?.(this))
+  private readonly onAwarenessUpdate = (change: AwarenessChange, _origin: unknown): void => {
+    const { added, updated, removed } = change
+    const changed =
+      updated.length === 0 && removed.length === 0 ? added : [...added, ...updated, ...removed]
+    this.broadcast(encodeAwarenessMessage(this.awareness, changed))
+    const { afterAwareness } = this.hooks
+    if (afterAwareness) {
+      try {
+        afterAwareness(this, change)
+      } catch (error) {
+        this.logger.error('room observer failed', { doc: this.name, error: String(error) })
+      }
+    }
   }
 
   /** Observer hooks never break the room: their failures are logged. */
