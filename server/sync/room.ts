@@ -264,7 +264,8 @@ export class Room {
    * Applies a connection's awareness entries, already decoded, checked and
    * stamped, exactly as y-protocols' `applyAwarenessUpdate` would apply their
    * encoding (same states, meta, clock rules and 'change'/'update' events),
-   * without encoding them for it to parse again.
+   * without encoding them for it to parse again. The broadcast that follows
+   * (onAwarenessUpdate) skips `origin`: it has these states already.
    */
   applyClientAwareness(entries: readonly ClientAwarenessEntry[], origin: RoomMember): void {
     const awareness = this.awareness
@@ -396,11 +397,13 @@ export class Room {
     this.serverWriteDurable = durable
   }
 
-  private readonly onAwarenessUpdate = (change: AwarenessChange, _origin: unknown): void => {
+  private readonly onAwarenessUpdate = (change: AwarenessChange, origin: unknown): void => {
     const { added, updated, removed } = change
     const changed =
       updated.length === 0 && removed.length === 0 ? added : [...added, ...updated, ...removed]
-    this.broadcast(encodeAwarenessMessage(this.awareness, changed))
+    // A member's own states go to everyone else: it has them, and y-protocols would ignore the echo.
+    const from = this.members.has(origin as RoomMember) ? (origin as RoomMember) : undefined
+    this.broadcast(encodeAwarenessMessage(this.awareness, changed), from)
     const { afterAwareness } = this.hooks
     if (afterAwareness) {
       try {

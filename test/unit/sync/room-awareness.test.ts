@@ -8,7 +8,12 @@
 import fc from 'fast-check'
 import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import {
+  Awareness,
+  applyAwarenessUpdate,
+  encodeAwarenessUpdate,
+  removeAwarenessStates,
+} from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { silentLogger } from '../../../server/logger.ts'
 import { MemoryDocLogStore } from '../../../server/storage/memory-doc-log.ts'
@@ -20,7 +25,7 @@ import {
   type RoomMember,
 } from '../../../server/sync/room.ts'
 import { parseDocName } from '../../../shared/protocol.ts'
-import { MemorySocket } from '../../support/memory-socket.ts'
+import { isAwarenessFrame, MemorySocket } from '../../support/memory-socket.ts'
 
 /** The room's (and the reference's) own awareness client id, so entries can name it too. */
 const SERVER_ID = 7
@@ -151,6 +156,22 @@ describe('Room.applyClientAwareness', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('does not echo a member’s own states back to it; removals made by the server reach everyone', () => {
+    const r = room()
+    const sender = member()
+    const watcher = member()
+    r.add(sender)
+    r.add(watcher)
+    r.applyClientAwareness([{ clientID: 1, clock: 1, state: { mode: 'viewing' } }], sender)
+    expect(sender.socket.sent).toEqual([])
+    expect(watcher.socket.frames().filter(isAwarenessFrame)).toHaveLength(1)
+
+    removeAwarenessStates(r.awareness, [1], 'timeout')
+    expect(sender.socket.frames().filter(isAwarenessFrame)).toHaveLength(1)
+    expect(watcher.socket.frames().filter(isAwarenessFrame)).toHaveLength(2)
+    r.destroy()
   })
 
   it('tells afterAwareness which ids changed, renewals included', () => {
