@@ -5,6 +5,7 @@
 import { access, mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FileAuditLog } from './audit/file-audit-log.ts'
+import { DAY_MS } from './audit/retention.ts'
 import type { AuditLog } from './audit/types.ts'
 import { hashPassword } from './auth/passwords.ts'
 import type { Clock } from './clock.ts'
@@ -22,11 +23,18 @@ export interface OpenedStorage {
   seeded: boolean
 }
 
+/** Storage settings from the config; absent fields take the defaults. */
+export interface StorageOptions {
+  /** Prune audit entries older than this many days (null or absent: keep forever). */
+  auditRetentionDays?: number | null
+}
+
 export async function openFileStorage(
   dataDir: string,
   metrics: Metrics,
   clock: Clock,
   logger?: Logger,
+  options: StorageOptions = {},
 ): Promise<{ registry: RegistryStore; docs: DocLogStore; audit: AuditLog }> {
   await mkdir(join(dataDir, 'docs'), { recursive: true })
   await mkdir(join(dataDir, 'audit'), { recursive: true })
@@ -42,8 +50,14 @@ export async function openFileStorage(
   const audit = await FileAuditLog.open(join(dataDir, 'audit'), {
     clock,
     onWarning: (message) => logger?.warn('audit log repaired at start-up', { message }),
+    onRetentionWarning: (message) => logger?.warn('audit retention', { message }),
+    retentionMs: daysToMs(options.auditRetentionDays),
   })
   return { registry, docs, audit }
+}
+
+function daysToMs(days: number | null | undefined): number | null {
+  return days === null || days === undefined ? null : days * DAY_MS
 }
 
 /**

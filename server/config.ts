@@ -104,14 +104,22 @@ export function defaultConfig(overrides: ConfigOverrides = {}): Config {
   }
 }
 
-/** Reads the environment variables documented in the README. Throws on malformed values. */
+/** A setting that cannot be used; start-up prints its message and stops. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Reads the environment variables documented in the README. Throws ConfigError on malformed values. */
 export function configFromEnv(env: NodeJS.ProcessEnv, base: ConfigOverrides = {}): Config {
   const num = (name: string, fallback: number): number => {
     const raw = env[name]
     if (raw === undefined || raw === '') return fallback
     const value = Number(raw)
     if (!Number.isFinite(value) || value < 0)
-      throw new Error(`${name} must be a number, got "${raw}"`)
+      throw new ConfigError(`${name} must be a number, got "${raw}"`)
     return value
   }
   return defaultConfig({
@@ -144,7 +152,7 @@ export function parseAuditRetentionDays(raw: string | undefined): number | null 
   if (value === '' || value.toLowerCase() === 'forever') return null
   const days = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN
   if (!(days >= 1 && days <= MAX_AUDIT_RETENTION_DAYS)) {
-    throw new Error(
+    throw new ConfigError(
       `AUDIT_RETENTION_DAYS must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}, ` +
         `or "forever" (or unset) to keep the audit trail forever; got "${raw}"`,
     )

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises'
 import { createServer } from './app.ts'
 import { openFileStorage, seedDemoIfEmpty } from './bootstrap.ts'
 import { systemClock } from './clock.ts'
-import { configFromEnv } from './config.ts'
+import { ConfigError, configFromEnv } from './config.ts'
 import { jsonLogger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
 import { StorageCorruptError } from './storage/types.ts'
@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const demo =
     process.env.STUDYSYNC_DEMO === undefined ? emptyDataDir : process.env.STUDYSYNC_DEMO === '1'
   const metrics = createMetrics()
-  const storage = await openFileStorage(config.dataDir, metrics, systemClock, logger)
+  const storage = await openFileStorage(config.dataDir, metrics, systemClock, logger, {
+    auditRetentionDays: config.auditRetentionDays,
+  })
   if (demo) {
     await seedDemoIfEmpty(storage, { password: config.demoPassword, clock: systemClock, logger })
   }
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  if (error instanceof StorageCorruptError) {
+  if (error instanceof StorageCorruptError || error instanceof ConfigError) {
     process.stderr.write(`\nStudySync cannot start: ${error.message}\n`)
   } else {
     process.stderr.write(

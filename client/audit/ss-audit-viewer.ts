@@ -9,6 +9,7 @@ import { AuditController } from './audit-controller.ts'
 import { isStudyFilter } from './audit-query.ts'
 import { type SaveFile, saveFile } from './download.ts'
 import type { AuditSearchEvent } from './ss-audit-filters.ts'
+import type { AuditRetentionAnchor, AuditVerifyResult } from './types.ts'
 import './ss-audit-filters.ts'
 import './ss-audit-table.ts'
 import './ss-audit-timeline.ts'
@@ -107,17 +108,18 @@ export class SsAuditViewer extends LitElement {
     </section>`
   }
 
-  #verdict(result: { ok: boolean; entries: number; brokenAt?: string }, at: string) {
+  #verdict(result: AuditVerifyResult, at: string) {
     const checked = `${result.entries} entr${result.entries === 1 ? 'y' : 'ies'} checked at ${dateTimeSeconds(at)}`
-    return result.ok
+    const verdict = result.ok
       ? html`<p role="status" class="verdict ok">
           <span aria-hidden="true">✓</span> Chain intact: every stored entry checks out (${checked}).
         </p>`
       : html`<p role="alert" class="verdict broken">
           <span aria-hidden="true">✗</span> Chain broken at entry ${result.brokenAt ?? '?'}: that
           entry or its link to the one before was altered, so it and everything after it cannot
-          be trusted (${checked}).
+          be trusted (${checked}).${result.reason ? ` ${capitalise(result.reason)}.` : ''}
         </p>`
+    return html`${verdict}${result.anchor ? retained(result.anchor) : nothing}`
   }
 
   #search() {
@@ -182,4 +184,18 @@ declare global {
   interface HTMLElementTagNameMap {
     'ss-audit-viewer': SsAuditViewer
   }
+}
+
+/** What retention removed, said next to the verdict so a shorter chain is not a surprise. */
+function retained(anchor: AuditRetentionAnchor) {
+  const n = anchor.prunedEntries
+  return html`<p class="retention">
+    The ${n} oldest entr${n === 1 ? 'y was' : 'ies were'} removed by the retention policy (entries up
+    to ${dateTimeSeconds(anchor.prunedThroughAt)}, last removed ${dateTimeSeconds(anchor.prunedAt)});
+    the check starts after entry ${anchor.prunedThroughId}.
+  </p>`
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }

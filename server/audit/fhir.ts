@@ -6,7 +6,7 @@
  * as entities. No BALP profile is claimed in `meta`: we do not check conformance to one.
  */
 import { canonicalJson } from './chain.ts'
-import type { AuditEntry, AuditOutcome } from './types.ts'
+import { type AuditEntry, type AuditOutcome, RETENTION_ACTION } from './types.ts'
 
 export interface Coding {
   system: string
@@ -96,6 +96,7 @@ const VERBS: Record<string, FhirAuditEvent['action']> = {
   edit: 'U',
   delete: 'D',
   remove: 'D',
+  prune: 'D',
 }
 
 /** One entry as a FHIR R4 AuditEvent. */
@@ -142,6 +143,8 @@ export function eventType(entry: AuditEntry): Coding {
   if (entry.outcome === 'refused' || /(^|\.)break-glass(\.|$)/.test(entry.action)) {
     return EVENT.securityAlert
   }
+  // Audit records removed by retention, or kept because they do not verify: an auditor must see it.
+  if (entry.action === RETENTION_ACTION) return EVENT.securityAlert
   if (domain === 'audit' || entry.subject.type === 'audit') return EVENT.query
   const aboutPatient = entry.subject.type === 'study' || entry.subject.type === 'patient'
   if (aboutPatient || domain === 'study' || domain === 'patient' || entry.patientId !== undefined) {

@@ -354,15 +354,30 @@ export const accessOperations: OperationSpec[] = [
     summary: 'Verify the hash chain',
     description:
       'Re-reads the stored log (not memory) and checks every entry’s hash and link; `brokenAt` is the id of ' +
-      'the first entry that does not verify. Needs readAudit. Audited.',
+      'the first entry that does not verify and `reason` says why. Once retention (AUDIT_RETENTION_DAYS) has ' +
+      'pruned old entries, the check starts from the retention `anchor`: the first retained entry must link ' +
+      'to the hash of the last pruned one, and the anchor must match the newest `audit.retention.prune` entry. ' +
+      'Needs readAudit. Audited.',
     auth: 'session',
     ok: {
       status: 200,
       description: 'The result.',
-      schema: obj({ ok: { type: 'boolean' }, entries: { type: 'integer' }, brokenAt: str }, [
-        'ok',
-        'entries',
-      ]),
+      schema: obj(
+        {
+          ok: { type: 'boolean' },
+          entries: { type: 'integer', description: 'Retained entries checked.' },
+          brokenAt: str,
+          reason: str,
+          anchor: obj({
+            prunedThroughId: str,
+            prunedThroughHash: str,
+            prunedThroughAt: time,
+            prunedEntries: { type: 'integer' },
+            prunedAt: time,
+          }),
+        },
+        ['ok', 'entries'],
+      ),
     },
     errors: [[403, 'No readAudit privilege.']],
   },

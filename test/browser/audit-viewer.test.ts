@@ -180,6 +180,31 @@ describe('<ss-audit-viewer> [S33]', () => {
     expect(roleText(el, 'alert')).to.include('56 entries checked')
   })
 
+  it('[S33] "Verify chain" says what retention removed and gives the reason for a break', async () => {
+    const anchor = {
+      prunedThroughId: '6000',
+      prunedThroughHash: 'a'.repeat(64),
+      prunedThroughAt: '2020-01-10T08:00:00.000Z',
+      prunedEntries: 6000,
+      prunedAt: '2026-11-22T09:00:00.000Z',
+    }
+    const { el } = await viewer({
+      verifyAudit: async () => ({
+        ok: false,
+        entries: 10,
+        brokenAt: '6001',
+        reason: 'entry 6001, the first retained one, is missing',
+        anchor,
+      }),
+    })
+    control(el, 'Verify chain').click()
+    await waitUntil(() => roleText(el, 'alert') !== '', 'verdict', WAIT)
+    expect(roleText(el, 'alert')).to.include('Entry 6001, the first retained one, is missing.')
+    const note = deepQueryAll(el, 'p.retention')[0]?.textContent?.replace(/\s+/g, ' ') ?? ''
+    expect(note).to.include('The 6000 oldest entries were removed by the retention policy')
+    expect(note).to.include('the check starts after entry 6000')
+  })
+
   it('"Export FHIR" downloads the bundle for the applied filters as a JSON file', async () => {
     const bundle = { resourceType: 'Bundle', type: 'searchset', total: 2, entry: [{}, {}] }
     const { el, fake } = await viewer({ exportAudit: async () => bundle })

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type StudySyncServer } from '../../server/app.ts'
 import { MemoryAuditLog } from '../../server/audit/memory-audit-log.ts'
+import { DAY_MS } from '../../server/audit/retention.ts'
 import type { AuditLog } from '../../server/audit/types.ts'
 import { openFileStorage, seedDemoIfEmpty } from '../../server/bootstrap.ts'
 import { type Clock, systemClock } from '../../server/clock.ts'
@@ -53,12 +54,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let storage: { registry: RegistryStore; docs: DocLogStore; audit: AuditLog }
   if (options.files) {
     dataDir = options.files === true ? await mkdtemp(join(tmpdir(), 'studysync-')) : options.files
-    storage = await openFileStorage(dataDir, metrics, clock)
+    storage = await openFileStorage(dataDir, metrics, clock, undefined, {
+      auditRetentionDays: options.config?.auditRetentionDays,
+    })
   } else {
     storage = {
       registry: new MemoryRegistryStore(emptyRegistry()),
       docs: new MemoryDocLogStore(),
-      audit: new MemoryAuditLog({ clock }),
+      audit: new MemoryAuditLog({
+        clock,
+        retentionMs:
+          options.config?.auditRetentionDays && options.config.auditRetentionDays * DAY_MS,
+      }),
     }
   }
   await seedDemoIfEmpty(storage, { password: DEMO_PASSWORD, clock, logger: silentLogger })
