@@ -107,7 +107,7 @@ export function createServer(deps: ServerDeps): StudySyncServer {
       return projector?.onLoad(room)
     },
     hooks: {
-      afterAwareness: (room) => presence.onAwareness(room),
+      afterAwareness: (room, change) => presence.onAwareness(room, change),
       afterMemberLeft: (room, _member, lost) => presence.onMemberLeft(room, lost),
       onSend: () => metrics.messagesOut.inc(),
       onFsyncError: (room, error) => {

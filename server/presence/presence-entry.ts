@@ -61,7 +61,8 @@ export function presenceEntryFrom(
   }
 }
 
-function stampedUser(value: unknown): UserIdentity | null {
+/** The server-stamped user of a state, or null: such a state is not shown (S5). */
+export function stampedUser(value: unknown): UserIdentity | null {
   if (typeof value !== 'object' || value === null) return null
   const { id, name, role } = value as Record<string, unknown>
   if (typeof id !== 'string' || typeof name !== 'string') return null

@@ -8,13 +8,20 @@
  * 'lost'` for `lostRetentionMs` (the awareness timeout), then they go (S4).
  * Changes are reported per subject through a trailing throttle, so a push
  * goes out within `throttleMs` of the last change without flooding.
+ *
+ * Cheap per awareness update: an update only marks which client ids are
+ * shown (those with a server-stamped user) and asks the throttle for a
+ * report. Entries are built from the room's awareness when they are read:
+ * when the throttle fires, or by forSubject/all. Subjects map to their
+ * documents, so a report reads only its own subject's rooms.
  */
 import type { Clock } from '../clock.ts'
 import type { PresenceEntry } from '../events/types.ts'
-import type { Room } from '../sync/room.ts'
+import type { AwarenessChange, Room } from '../sync/room.ts'
 import {
   type PresenceSubject,
   presenceEntryFrom,
+  stampedUser,
   subjectKey,
   subjectOfDoc,
 } from './presence-entry.ts'
@@ -40,22 +47,35 @@ interface LostEntry {
 
 /** What the index knows about one document's room. */
 interface DocPresence {
+  readonly name: string
   readonly subject: PresenceSubject
-  live: Map<number, PresenceEntry>
+  /** subjectKey(subject). */
+  readonly key: string
+  /** The room whose awareness `live` refers to (a reloaded document is a new Room). */
+  room: Room
+  /** Client ids whose state carries a server-stamped user: the live entries, built on read. */
+  readonly live: Set<number>
   readonly lost: Map<number, LostEntry>
-  /** When each live client id was first seen: `since` for clients with no usable openedAt. */
+  /** When each client id was first seen: `since` for clients with no usable openedAt. */
   readonly firstSeen: Map<number, number>
   /**
-   * Entries that left in the current synchronous run. Room.remove() clears a
+   * Set when states left in the current synchronous run. Room.remove() clears a
    * dropped member's states (afterAwareness) just before it calls
-   * afterMemberLeft, which keeps these as lost with their `since` and
-   * `lastActiveAt` intact. Emptied in a microtask.
+   * afterMemberLeft, which keeps them as lost with their `since` intact; so
+   * first-seen times, and the document itself, are forgotten in a microtask.
    */
-  readonly departed: Map<number, PresenceEntry>
+  tidyQueued: boolean
+}
+
+/** The documents of one study or patient that have anyone in them. */
+interface SubjectPresence {
+  readonly subject: PresenceSubject
+  readonly docs: Set<DocPresence>
 }
 
 export class PresenceIndex {
   private readonly docs = new Map<string, DocPresence>()
+  private readonly subjects = new Map<string, SubjectPresence>()
   private readonly throttle: KeyedThrottle
   private readonly timers: Timers
   private sweepTimer: { handle: TimerHandle; at: number } | null = null
@@ -71,32 +91,53 @@ export class PresenceIndex {
     })
   }
 
-  /** Wired as RoomHooks.afterAwareness. */
-  onAwareness(room: Room): void {
-    const subject = subjectOfDoc(room.docName)
-    if (!subject || this.closed) return
-    const doc = this.docFor(room.name, subject)
-    const next = this.liveEntries(room, doc)
-    const departed = [...doc.live].filter(([clientId]) => !next.has(clientId))
-    if (departed.length > 0) this.holdDeparted(room.name, doc, departed)
-    const arrived = [...next.values()].filter((e) => !doc.live.has(e.clientId))
-    const same = departed.length === 0 && sameEntries(doc.live, next)
-    doc.live = next
-    if (arrived.length > 0) this.supersedeLost(doc, arrived)
+  /** Wired as RoomHooks.afterAwareness: `change` names the client ids the update touched. */
+  onAwareness(room: Room, change: AwarenessChange): void {
+    if (this.closed) return
+    const doc = this.docs.get(room.name) ?? this.newDoc(room)
+    if (!doc) return
+    doc.room = room
+    const now = this.opts.clock.now()
+    const arrived: number[] = []
+    let shown = false
+    for (const clientId of change.added) shown = this.see(doc, clientId, now, arrived) || shown
+    for (const clientId of change.updated) shown = this.see(doc, clientId, now, arrived) || shown
+    if (change.removed.length > 0) {
+      for (const clientId of change.removed) if (doc.live.delete(clientId)) shown = true
+      this.queueTidy(doc)
+    }
+    if (arrived.length > 0 && doc.lost.size > 0) this.supersedeLost(doc, arrived)
     // Renewals change lastActiveAt, so they are reported (freshness, S4); states we skip are not.
-    if (!same) this.changed(room.name, doc)
-    else if (isEmpty(doc)) this.docs.delete(room.name)
+    if (shown) this.changed(doc)
+    else this.dropIfEmpty(doc)
+  }
+
+  /**
+   * Notes a client id whose state was set: shown when it carries a stamped user
+   * (an arrival when it was not shown before). True when what is shown changed.
+   */
+  private see(doc: DocPresence, clientId: number, now: number, arrived: number[]): boolean {
+    const { states, clientID: own } = doc.room.awareness
+    if (clientId === own) return false // the server's own (always empty)
+    if (!doc.firstSeen.has(clientId)) doc.firstSeen.set(clientId, now)
+    if (stampedUser(states.get(clientId)?.user) === null) return doc.live.delete(clientId)
+    if (!doc.live.has(clientId)) {
+      doc.live.add(clientId)
+      arrived.push(clientId)
+    }
+    return true
   }
 
   /** Wired from RoomHooks.afterMemberLeft: non-empty `lost` means the connection dropped. */
   onMemberLeft(room: Room, lost: { clientId: number; state: Record<string, unknown> }[]): void {
-    const subject = subjectOfDoc(room.docName)
-    if (!subject || this.closed || lost.length === 0) return
-    const doc = this.docFor(room.name, subject)
+    if (this.closed || lost.length === 0) return
+    const doc = this.docs.get(room.name) ?? this.newDoc(room)
+    if (!doc) return
+    doc.room = room
     const now = this.opts.clock.now()
     for (const { clientId, state } of lost) {
       if (doc.live.has(clientId)) continue
-      const entry = doc.departed.get(clientId) ?? this.entryFor(room, doc, clientId, state, now)
+      const entry = this.entryFor(doc, clientId, state, now)
       if (!entry) continue
       doc.lost.set(clientId, {
         entry: { ...entry, connection: 'lost' },
@@ -104,20 +145,18 @@ export class PresenceIndex {
       })
     }
     this.scheduleSweep()
-    this.changed(room.name, doc)
+    this.changed(doc)
   }
 
   /** Who has this study (form, report) or patient open, live or lost. */
   forSubject(type: 'study' | 'patient', id: string): PresenceEntry[] {
-    const key = subjectKey({ type, id })
-    return sorted(
-      [...this.docs.values()].filter((d) => subjectKey(d.subject) === key).flatMap(entriesOf),
-    )
+    const subject = this.subjects.get(subjectKey({ type, id }))
+    return subject ? this.entriesOf(subject.docs) : []
   }
 
   /** Everyone connected, with what they have open (the admin dashboard). */
   all(): PresenceEntry[] {
-    return sorted([...this.docs.values()].flatMap(entriesOf))
+    return this.entriesOf(this.docs.values())
   }
 
   /** `all()` with the time it was taken, for GET /api/v1/presence. */
@@ -128,12 +167,12 @@ export class PresenceIndex {
   /** Removes lost entries whose retention has passed. Runs on a timer; tests may call it. */
   sweep(): void {
     const now = this.opts.clock.now()
-    for (const [name, doc] of this.docs) {
+    for (const doc of [...this.docs.values()]) {
       let removed = false
       for (const [clientId, lost] of doc.lost) {
         if (lost.expiresAt <= now) removed = doc.lost.delete(clientId)
       }
-      if (removed) this.changed(name, doc)
+      if (removed) this.changed(doc)
     }
     this.scheduleSweep()
   }
@@ -144,43 +183,79 @@ export class PresenceIndex {
     if (this.sweepTimer) this.timers.clearTimeout(this.sweepTimer.handle)
     this.sweepTimer = null
     this.docs.clear()
+    this.subjects.clear()
   }
 
-  private docFor(name: string, subject: PresenceSubject): DocPresence {
-    let doc = this.docs.get(name)
-    if (!doc) {
-      doc = { subject, live: new Map(), lost: new Map(), firstSeen: new Map(), departed: new Map() }
-      this.docs.set(name, doc)
+  /** Documents indexed for a subject (tests: the subject → documents map stays exact). */
+  docsOf(type: 'study' | 'patient', id: string): string[] {
+    return [...(this.subjects.get(subjectKey({ type, id }))?.docs ?? [])].map((d) => d.name)
+  }
+
+  /** A new DocPresence for a room that shows presence; null for state documents and the worklist. */
+  private newDoc(room: Room): DocPresence | null {
+    const subject = subjectOfDoc(room.docName)
+    if (!subject) return null
+    const key = subjectKey(subject)
+    const doc: DocPresence = {
+      name: room.name,
+      subject,
+      key,
+      room,
+      live: new Set(),
+      lost: new Map(),
+      firstSeen: new Map(),
+      tidyQueued: false,
     }
+    this.docs.set(room.name, doc)
+    let forSubject = this.subjects.get(key)
+    if (!forSubject) {
+      forSubject = { subject, docs: new Set() }
+      this.subjects.set(key, forSubject)
+    }
+    forSubject.docs.add(doc)
     return doc
   }
 
-  private holdDeparted(name: string, doc: DocPresence, departed: [number, PresenceEntry][]): void {
-    for (const [clientId, entry] of departed) doc.departed.set(clientId, entry)
+  private queueTidy(doc: DocPresence): void {
+    if (doc.tidyQueued) return
+    doc.tidyQueued = true
     queueMicrotask(() => {
-      doc.departed.clear()
-      if (this.docs.get(name) === doc && isEmpty(doc)) this.docs.delete(name)
+      doc.tidyQueued = false
+      const { states } = doc.room.awareness
+      for (const clientId of doc.firstSeen.keys()) {
+        if (!states.has(clientId)) doc.firstSeen.delete(clientId)
+      }
+      this.dropIfEmpty(doc)
     })
   }
 
-  private liveEntries(room: Room, doc: DocPresence): Map<number, PresenceEntry> {
+  /** Forgets a document nobody is shown in (unless a tidy-up is still due, which will). */
+  private dropIfEmpty(doc: DocPresence): void {
+    if (doc.live.size > 0 || doc.lost.size > 0 || doc.tidyQueued) return
+    if (this.docs.get(doc.name) !== doc) return
+    this.docs.delete(doc.name)
+    const forSubject = this.subjects.get(doc.key)
+    if (!forSubject) return
+    forSubject.docs.delete(doc)
+    if (forSubject.docs.size === 0) this.subjects.delete(doc.key)
+  }
+
+  private entriesOf(docs: Iterable<DocPresence>): PresenceEntry[] {
     const now = this.opts.clock.now()
-    const entries = new Map<number, PresenceEntry>()
-    for (const [clientId, state] of room.awareness.getStates()) {
-      if (clientId === room.awareness.clientID) continue // the server's own (always empty)
-      if (!doc.firstSeen.has(clientId)) doc.firstSeen.set(clientId, now)
-      const entry = this.entryFor(room, doc, clientId, state, now)
-      if (entry) entries.set(clientId, entry)
+    const entries: PresenceEntry[] = []
+    for (const doc of docs) {
+      const { states } = doc.room.awareness
+      for (const clientId of doc.live) {
+        const state = states.get(clientId)
+        const entry = state ? this.entryFor(doc, clientId, state, now) : null
+        if (entry) entries.push(entry)
+      }
+      for (const lost of doc.lost.values()) entries.push(lost.entry)
     }
-    const states = room.awareness.getStates()
-    for (const clientId of doc.firstSeen.keys()) {
-      if (!states.has(clientId)) doc.firstSeen.delete(clientId)
-    }
-    return entries
+    return sorted(entries)
   }
 
   private entryFor(
-    room: Room,
     doc: DocPresence,
     clientId: number,
     state: Record<string, unknown>,
@@ -188,9 +263,9 @@ export class PresenceIndex {
   ): PresenceEntry | null {
     return presenceEntryFrom(state, {
       subject: doc.subject,
-      doc: room.name,
+      doc: doc.name,
       clientId,
-      lastUpdated: room.awareness.meta.get(clientId)?.lastUpdated,
+      lastUpdated: doc.room.awareness.meta.get(clientId)?.lastUpdated,
       firstSeenAt: doc.firstSeen.get(clientId) ?? now,
       now,
     })
@@ -201,26 +276,24 @@ export class PresenceIndex {
    * user, arrives in the same document. (A user's other tab that stayed live
    * does not clear it: that tab did not reconnect.)
    */
-  private supersedeLost(doc: DocPresence, arrived: PresenceEntry[]): void {
-    const users = new Set(arrived.map((e) => e.user.id))
+  private supersedeLost(doc: DocPresence, arrived: number[]): void {
+    const { states } = doc.room.awareness
+    const users = new Set(arrived.map((clientId) => stampedUser(states.get(clientId)?.user)?.id))
     for (const [clientId, lost] of doc.lost) {
       if (doc.live.has(clientId) || users.has(lost.entry.user.id)) doc.lost.delete(clientId)
     }
   }
 
-  private changed(name: string, doc: DocPresence): void {
-    if (isEmpty(doc)) this.docs.delete(name)
-    this.throttle.request(subjectKey(doc.subject))
+  private changed(doc: DocPresence): void {
+    this.throttle.request(doc.key)
+    this.dropIfEmpty(doc)
   }
 
   /** Throttled onChange for one subject; true when it has nobody left. */
   private report(key: string): boolean {
-    const slash = key.indexOf('/')
-    const subject: PresenceSubject = {
-      type: key.slice(0, slash) === 'patient' ? 'patient' : 'study',
-      id: key.slice(slash + 1),
-    }
-    const entries = this.forSubject(subject.type, subject.id)
+    const forSubject = this.subjects.get(key)
+    const subject = forSubject ? { ...forSubject.subject } : subjectOfKey(key)
+    const entries = forSubject ? this.entriesOf(forSubject.docs) : []
     try {
       this.opts.onChange(subject, entries)
     } catch {
@@ -249,21 +322,9 @@ export class PresenceIndex {
   }
 }
 
-function sameEntries(a: Map<number, PresenceEntry>, b: Map<number, PresenceEntry>): boolean {
-  if (a.size !== b.size) return false
-  for (const [clientId, entry] of a) {
-    const other = b.get(clientId)
-    if (!other || JSON.stringify(other) !== JSON.stringify(entry)) return false
-  }
-  return true
-}
-
-function isEmpty(doc: DocPresence): boolean {
-  return doc.live.size === 0 && doc.lost.size === 0 && doc.departed.size === 0
-}
-
-function entriesOf(doc: DocPresence): PresenceEntry[] {
-  return [...doc.live.values(), ...[...doc.lost.values()].map((l) => l.entry)]
+function subjectOfKey(key: string): PresenceSubject {
+  const slash = key.indexOf('/')
+  return { type: key.slice(0, slash) === 'patient' ? 'patient' : 'study', id: key.slice(slash + 1) }
 }
 
 /** Earliest first, then by name and client id: a stable order for lists and tests. */

@@ -374,3 +374,103 @@ describe('PresenceIndex change reports', () => {
     )
   })
 })
+
+describe('PresenceIndex subject → documents', () => {
+  it('[S1] [S3] indexes a subject’s documents as people join, and forgets them as they leave, drop and expire', async () => {
+    const form = rooms.join('study/A1', BOSE)
+    form.publish({ mode: 'editing' })
+    const report = rooms.join('study/A1/report', HUYEN)
+    report.publish({ mode: 'reading' })
+    rooms.join('study/A2', ADMIN).publish({ mode: 'viewing' })
+    rooms.join('study/A1/state', ADMIN).publish({ mode: 'viewing' })
+    expect(index.docsOf('study', 'A1').sort()).toEqual(['study/A1', 'study/A1/report'])
+    expect(index.docsOf('study', 'A2')).toEqual(['study/A2'])
+
+    form.leave()
+    await Promise.resolve()
+    expect(index.docsOf('study', 'A1')).toEqual(['study/A1/report'])
+
+    report.drop() // kept as lost until the awareness timeout
+    await Promise.resolve()
+    expect(index.docsOf('study', 'A1')).toEqual(['study/A1/report'])
+    timers.advance(LOST_RETENTION_MS)
+    expect(index.docsOf('study', 'A1')).toEqual([])
+    expect(index.forSubject('study', 'A1')).toEqual([])
+    expect(index.docsOf('study', 'A2')).toEqual(['study/A2'])
+
+    index.close()
+    expect(index.docsOf('study', 'A2')).toEqual([])
+  })
+
+  it('[S4] an entry that times out in the awareness leaves the index with its document', async () => {
+    const client = rooms.join('patient/P1', BOSE)
+    client.publish({ mode: 'editing' })
+    removeAwarenessStates(client.room.awareness, [client.clientId], 'timeout')
+    await Promise.resolve()
+    expect(index.docsOf('patient', 'P1')).toEqual([])
+    client.publish({ mode: 'viewing' })
+    expect(index.docsOf('patient', 'P1')).toEqual(['patient/P1'])
+  })
+
+  it('[S4] a client whose state timed out is shown, when it comes back, since it came back', async () => {
+    rooms.join('study/A1', HUYEN).publish({ mode: 'viewing' }) // keeps the document indexed
+    const client = rooms.join('study/A1', BOSE)
+    client.publish({ mode: 'editing' })
+    removeAwarenessStates(client.room.awareness, [client.clientId], 'timeout')
+    await Promise.resolve()
+    clock.advance(60_000)
+    client.publish({ mode: 'editing' })
+    const back = index.forSubject('study', 'A1').find((e) => e.clientId === client.clientId)
+    expect(back?.since).toBe(new Date(clock.now()).toISOString())
+  })
+
+  it('the index holds exactly the documents with someone live or lost in them (random joins, updates, leaves, drops, timeouts)', async () => {
+    const users = [BOSE, HUYEN, ADMIN]
+    const docs = ['study/A1', 'study/A1/report', 'study/A2', 'patient/P1']
+    const op = fc.record({
+      kind: fc.constantFrom('join', 'update', 'unstamped', 'leave', 'drop', 'timeout', 'wait'),
+      user: fc.integer({ min: 0, max: users.length - 1 }),
+      doc: fc.integer({ min: 0, max: docs.length - 1 }),
+      client: fc.nat(),
+      ms: fc.integer({ min: 0, max: 40_000 }),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
+        index.close()
+        rooms.destroy()
+        index = makeIndex()
+        rooms = new RoomSet(() => index)
+        const open: ReturnType<RoomSet['join']>[] = []
+        for (const o of ops) {
+          const client = open.length > 0 ? open[o.client % open.length]! : null
+          if (o.kind === 'join') {
+            const c = rooms.join(docs[o.doc]!, users[o.user]!)
+            c.publish({ mode: 'viewing' })
+            open.push(c)
+          } else if (o.kind === 'update' && client) client.publish({ focus: `f${o.ms}` })
+          else if (o.kind === 'unstamped' && client) client.publish({ mode: 'viewing' }, false)
+          else if (o.kind === 'timeout' && client)
+            removeAwarenessStates(client.room.awareness, [client.clientId], 'timeout')
+          else if ((o.kind === 'leave' || o.kind === 'drop') && client) {
+            open.splice(open.indexOf(client), 1)
+            if (o.kind === 'leave') client.leave()
+            else client.drop()
+          } else timers.advance(o.ms)
+          await Promise.resolve()
+          const indexed = new Set<string>()
+          for (const [type, id] of [
+            ['study', 'A1'],
+            ['study', 'A2'],
+            ['patient', 'P1'],
+          ] as const) {
+            const withSomeone = new Set(index.forSubject(type, id).map((e) => e.doc))
+            expect(new Set(index.docsOf(type, id))).toEqual(withSomeone)
+            for (const doc of withSomeone) indexed.add(doc)
+          }
+          expect(new Set(index.all().map((e) => e.doc))).toEqual(indexed)
+        }
+      }),
+      { numRuns: 80 },
+    )
+  })
+})

@@ -33,7 +33,7 @@ export class RoomSet {
         this.log,
         silentLogger,
         {
-          afterAwareness: (r) => this.index().onAwareness(r),
+          afterAwareness: (r, change) => this.index().onAwareness(r, change),
           afterMemberLeft: (r, _member, lost) => this.index().onMemberLeft(r, lost),
         },
         { lastSeq: 0, recordsSinceSnapshot: 0 },
