@@ -114,7 +114,9 @@ export class RoomManager {
     if (stored.droppedTornTail) {
       this.options.logger.warn('dropped a torn final log record (crash mid-write)', { doc: name })
     }
-    const doc = new Y.Doc()
+    // The name as guid: a random one costs 31 crypto draws per load, and nothing reads it
+    // (guids matter only for subdocuments, which no StudySync document has).
+    const doc = new Y.Doc({ guid: name })
     const records = this.applyStored(doc, name, stored.snapshot, stored.updates)
     const lastSeq = stored.updates.at(-1)?.seq ?? stored.snapshotSeq
     const room = new Room(
