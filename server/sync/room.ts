@@ -14,6 +14,7 @@ import type { Logger } from '../logger.ts'
 import type { DocLogStore } from '../storage/types.ts'
 import { encodeAwarenessMessage, encodeSavedAck, encodeSyncUpdate } from './messages.ts'
 import { SOCKET_OPEN, type SocketLike } from './socket.ts'
+import { structEnds } from './update-novelty.ts'
 
 /** Transaction origin of changes made by server code (state documents, HL7, …). */
 export const SERVER_ORIGIN = Symbol('server')
@@ -214,10 +215,11 @@ export class Room {
   }
 
   private extendedClients(update: Uint8Array): number[] {
-    const { to } = Y.parseUpdateMeta(update)
-    return [...to]
-      .filter(([client, end]) => end > Y.getState(this.doc.store, client))
-      .map(([c]) => c)
+    const extended: number[] = []
+    for (const [client, end] of structEnds(update)) {
+      if (end > Y.getState(this.doc.store, client)) extended.push(client)
+    }
+    return extended
   }
 
   /** Resolves when every commit queued so far has been applied. */

@@ -6,10 +6,26 @@
  */
 import * as Y from 'yjs'
 
+/** Parsed `to` of updates still referenced: one write asks for it three times. */
+const structEndsOf = new WeakMap<Uint8Array, ReadonlyMap<number, number>>()
+
+/**
+ * Where each client's structs in `update` end (Yjs's `parseUpdateMeta(update).to`),
+ * parsed once per update: the novelty check, the client-ownership check and the
+ * commit all need it. Updates are never changed once received.
+ */
+export function structEnds(update: Uint8Array): ReadonlyMap<number, number> {
+  let to = structEndsOf.get(update)
+  if (to === undefined) {
+    // Not encodeStateVectorFromUpdate: it only reports clients whose structs start at clock 0.
+    to = Y.parseUpdateMeta(update).to
+    structEndsOf.set(update, to)
+  }
+  return to
+}
+
 export function addsToDoc(doc: Y.Doc, update: Uint8Array): boolean {
-  // Not encodeStateVectorFromUpdate: it only reports clients whose structs start at clock 0.
-  const { to } = Y.parseUpdateMeta(update)
-  for (const [client, clock] of to) {
+  for (const [client, clock] of structEnds(update)) {
     if (clock > Y.getState(doc.store, client)) return true
   }
   const { ds } = Y.decodeUpdate(update)
