@@ -62,6 +62,7 @@ export class FieldAttribution {
   /** Records are written one after another, in the order their bursts ended. */
   private chain: Promise<void> = Promise.resolve()
   private explicitAuthor: ChangeAuthor | null = null
+  private readonly connectionAuthors = new WeakMap<object, ChangeAuthor>()
   private closed = false
 
   constructor(
@@ -150,9 +151,12 @@ export class FieldAttribution {
       this.flush(key)
       return
     }
-    if (entry.timer) clearTimeout(entry.timer)
-    entry.timer = setTimeout(() => this.flush(key), this.burstMs)
-    entry.timer.unref()
+    // Every keystroke restarts the quiet period: refresh() re-arms the same timer.
+    if (entry.timer) entry.timer.refresh()
+    else {
+      entry.timer = setTimeout(() => this.flush(key), this.burstMs)
+      entry.timer.unref()
+    }
   }
 
   private flush(key: string): void {
@@ -197,10 +201,16 @@ export class FieldAttribution {
     const member = origin as { identity?: PersonRef; userId?: unknown; sessionId?: unknown }
     if (typeof member.sessionId !== 'string') return null
     if (member.identity) {
-      return {
-        ref: { id: member.identity.id, name: member.identity.name },
-        sessionId: member.sessionId,
+      // A connection's identity and session never change: one author object per connection.
+      let author = this.connectionAuthors.get(member)
+      if (!author) {
+        author = {
+          ref: { id: member.identity.id, name: member.identity.name },
+          sessionId: member.sessionId,
+        }
+        this.connectionAuthors.set(member, author)
       }
+      return author
     }
     if (typeof member.userId !== 'string') return null
     const user = userById(this.ctx.registry.read(), member.userId)

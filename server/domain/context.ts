@@ -56,9 +56,20 @@ export function auditSource(actor: Actor): AuditEntryInput['source'] {
   return { ip: actor.ip, session: actor.sessionId }
 }
 
+/**
+ * Exactly `toLocaleTimeString('en-GB', { hour12: false })`, whose defaults these are, without
+ * building a formatter per call (~60 µs each; field attribution formats one per recorded change).
+ */
+const CLOCK_TIME = new Intl.DateTimeFormat('en-GB', {
+  hour12: false,
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+})
+
 /** "14:02:31": how notices show times (server local time, 24 h). */
 export function clockTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString('en-GB', { hour12: false })
+  return CLOCK_TIME.format(ms)
 }
 
 export function iso(ms: number): string {
