@@ -136,7 +136,7 @@ export class FileAuditLog implements AuditLog {
     return log
   }
 
-  /** Entries in the log (for metrics and tests). */
+  /** The newest entry's id: entries ever appended, pruned ones included (for metrics and tests). */
   get size(): number {
     return this.#lastId
   }
