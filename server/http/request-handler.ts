@@ -11,7 +11,7 @@ import type { Metrics } from '../metrics.ts'
 import { StorageUnavailableError, storageFaultOf } from '../storage/guarded.ts'
 import { HttpError } from './errors.ts'
 import { sendJson } from './request.ts'
-import type { Router } from './router.ts'
+import { allowedMethods, type Router } from './router.ts'
 import { setSecurityHeaders } from './security.ts'
 import { serveStatic } from './static-files.ts'
 
@@ -31,7 +31,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     const url = new URL(req.url ?? '/', 'http://localhost')
     try {
       const match = router.match(req.method ?? 'GET', url.pathname)
-      if (match === 'method') throw new HttpError(405, 'method_not_allowed', 'Method not allowed.')
+      if (match === 'method') {
+        res.setHeader('allow', allowedMethods(router, url.pathname).join(', ')) // RFC 9110 §15.5.6
+        throw new HttpError(405, 'method_not_allowed', 'Method not allowed.')
+      }
       const scoped = match ? scopedSessionRefusal(req, url, sessions) : null
       if (scoped) throw scoped
       if (match) return await match.handler({ req, res, url, params: match.params })

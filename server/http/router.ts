@@ -46,6 +46,16 @@ export class Router {
   }
 }
 
+/** Methods registered for a path (for the Allow header of a 405), sorted. */
+export function allowedMethods(router: Router, pathname: string): string[] {
+  const parts = pathname.split('/').filter(Boolean)
+  const methods = router
+    .list()
+    .filter((route) => matchSegments(route.path.split('/').filter(Boolean), parts))
+    .map((route) => route.method)
+  return [...new Set(methods)].sort()
+}
+
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
   if (pattern.length !== parts.length) return null
   const params: Record<string, string> = {}

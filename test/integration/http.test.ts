@@ -337,6 +337,11 @@ describe('routing, errors and headers', () => {
     expectError(await send('POST', '/healthz'), 405)
   })
 
+  it('a 405 names the allowed methods in Allow', async () => {
+    expect((await send('GET', '/api/v1/session')).headers.allow).toBe('DELETE, POST')
+    expect((await send('POST', '/healthz')).headers.allow).toBe('GET')
+  })
+
   it('security headers are on every response: API, error, static file', async () => {
     const responses = [
       await send('GET', '/healthz'),
