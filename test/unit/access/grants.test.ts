@@ -23,36 +23,12 @@ import {
 } from '../../../server/registry/types.ts'
 import { ROLES, type Role, type UserIdentity } from '../../../shared/domain.ts'
 import { parseDocName } from '../../../shared/protocol.ts'
+import { testStudy } from '../../support/study-record.ts'
 
 const NOW = 1_000_000
 const clerk: UserIdentity = { id: 'u-clerk', name: 'CLERK', role: 'clerk' }
 
-function study(accession: string): StudyRecord {
-  return {
-    accession,
-    patientId: 'P1',
-    modality: 'CT',
-    priority: 'ROUTINE',
-    description: '',
-    studyDate: '2026-11-20',
-    status: 'ready-to-read',
-    readingPhysician: null,
-    performingPhysician: null,
-    technologist: null,
-    transcriptionist: null,
-    imageCount: 0,
-    srCount: 0,
-    imageUids: [],
-    srUids: [],
-    group: null,
-    claim: null,
-    lifecycle: 'active',
-    mergedInto: null,
-    rev: 1,
-    updatedBy: 'SYSTEM',
-    updatedAt: 0,
-  }
-}
+const study = (accession: string): StudyRecord => testStudy(accession)
 
 function grant(overrides: Partial<AccessGrant>): AccessGrant {
   return {

@@ -12,37 +12,13 @@ import {
 } from '../../../server/registry/types.ts'
 import { ROLES, type Role, type UserIdentity } from '../../../shared/domain.ts'
 import { type DocName, isServerOwned, parseDocName } from '../../../shared/protocol.ts'
+import { testStudy } from '../../support/study-record.ts'
 
 /** The time every check is made at (grants and unlocks are tested in grants.test.ts). */
 const NOW = 1_000_000
 
-function study(accession: string, overrides: Partial<StudyRecord> = {}): StudyRecord {
-  return {
-    accession,
-    patientId: 'P1',
-    modality: 'CT',
-    priority: 'ROUTINE',
-    description: 'CT HEAD',
-    studyDate: '2026-11-20',
-    status: 'ready-to-read',
-    readingPhysician: null,
-    performingPhysician: null,
-    technologist: null,
-    transcriptionist: null,
-    imageCount: 0,
-    srCount: 0,
-    imageUids: [],
-    srUids: [],
-    group: null,
-    claim: null,
-    lifecycle: 'active',
-    mergedInto: null,
-    rev: 1,
-    updatedBy: 'SYSTEM',
-    updatedAt: 0,
-    ...overrides,
-  }
-}
+const study = (accession: string, overrides: Partial<StudyRecord> = {}): StudyRecord =>
+  testStudy(accession, { description: 'CT HEAD', ...overrides })
 
 function patient(id: string, overrides: Partial<PatientRecord> = {}): PatientRecord {
   return {

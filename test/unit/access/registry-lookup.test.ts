@@ -24,6 +24,7 @@ import {
 import { MemoryRegistryStore } from '../../../server/storage/memory-registry.ts'
 import type { Role, UserIdentity } from '../../../shared/domain.ts'
 import { parseDocName } from '../../../shared/protocol.ts'
+import { testStudy } from '../../support/study-record.ts'
 
 const NOW = 1_000_000
 const ACCESSIONS = ['A1', 'A2', 'A3', 'A4'] as const
@@ -37,32 +38,7 @@ const ROLE_OF: Record<(typeof USER_IDS)[number], Role> = {
 const IDENTITIES: UserIdentity[] = USER_IDS.map((id) => ({ id, name: id, role: ROLE_OF[id] }))
 const DOCS = ACCESSIONS.flatMap((a) => [`study/${a}`, `study/${a}/report`, `study/${a}/state`])
 
-function study(accession: string): StudyRecord {
-  return {
-    accession,
-    patientId: 'P1',
-    modality: 'CT',
-    priority: 'ROUTINE',
-    description: '',
-    studyDate: '2026-11-20',
-    status: 'ready-to-read',
-    readingPhysician: null,
-    performingPhysician: null,
-    technologist: null,
-    transcriptionist: null,
-    imageCount: 0,
-    srCount: 0,
-    imageUids: [],
-    srUids: [],
-    group: null,
-    claim: null,
-    lifecycle: 'active',
-    mergedInto: null,
-    rev: 1,
-    updatedBy: 'SYSTEM',
-    updatedAt: 0,
-  }
-}
+const study = (accession: string): StudyRecord => testStudy(accession)
 
 function grant(id: string, overrides: Partial<AccessGrant>): AccessGrant {
   return {
