@@ -25,7 +25,7 @@ import {
   subjectKey,
   subjectOfDoc,
 } from './presence-entry.ts'
-import { KeyedThrottle, realTimers, type TimerHandle, type Timers } from './throttle.ts'
+import { gridTimers, KeyedThrottle, type TimerHandle, type Timers } from './throttle.ts'
 
 export const DEFAULT_PRESENCE_THROTTLE_MS = 200
 
@@ -36,7 +36,7 @@ export interface PresenceIndexOptions {
   /** Least time between two onChange calls for one subject; default 200. */
   throttleMs?: number
   onChange: (subject: PresenceSubject, entries: PresenceEntry[]) => void
-  /** Default: Node's timers, unref'd. */
+  /** Default: Node's timers, unref'd, on a 25 ms grid (gridTimers). */
   timers?: Timers
 }
 
@@ -82,7 +82,7 @@ export class PresenceIndex {
   private closed = false
 
   constructor(private readonly opts: PresenceIndexOptions) {
-    this.timers = opts.timers ?? realTimers
+    this.timers = opts.timers ?? gridTimers()
     this.throttle = new KeyedThrottle({
       clock: opts.clock,
       timers: this.timers,
@@ -327,11 +327,15 @@ function subjectOfKey(key: string): PresenceSubject {
   return { type: key.slice(0, slash) === 'patient' ? 'patient' : 'study', id: key.slice(slash + 1) }
 }
 
-/** Earliest first, then by name and client id: a stable order for lists and tests. */
+/**
+ * Earliest first, then by name and client id: a stable order for lists and tests.
+ * `since` is always toISOString()'s fixed format, where code-unit order is time order.
+ */
 function sorted(entries: PresenceEntry[]): PresenceEntry[] {
+  if (entries.length < 2) return entries
   return entries.sort(
     (a, b) =>
-      a.since.localeCompare(b.since) ||
+      (a.since < b.since ? -1 : a.since > b.since ? 1 : 0) ||
       a.user.name.localeCompare(b.user.name) ||
       a.doc.localeCompare(b.doc) ||
       a.clientId - b.clientId,

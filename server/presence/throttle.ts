@@ -27,6 +27,64 @@ export const realTimers: Timers = {
   },
 }
 
+/** Due times of `gridTimers` are rounded up to a multiple of this (ms). */
+export const DEFAULT_TIMER_GRID_MS = 25
+
+interface GridRun {
+  readonly at: number
+  readonly run: () => void
+}
+
+/**
+ * Node's timers (unref'd), with each due time rounded up to a multiple of
+ * `gridMs`: every run due in one slot shares one Node timer and one wake-up
+ * of the event loop. A throttle with a timer per change otherwise wakes the
+ * process once per awareness update, which costs more than the update itself.
+ * Runs are never early, at most `gridMs` late.
+ */
+export function gridTimers(gridMs = DEFAULT_TIMER_GRID_MS, now: () => number = Date.now): Timers {
+  const slots = new Map<number, { timer: NodeJS.Timeout; runs: Set<GridRun> }>()
+  const fire = (at: number) => {
+    const slot = slots.get(at)
+    slots.delete(at)
+    if (!slot) return
+    // One run that throws must not cancel the others (each was a timer of its own).
+    let failed = false
+    let failure: unknown
+    for (const { run } of slot.runs) {
+      try {
+        run()
+      } catch (error) {
+        if (!failed) failure = error
+        failed = true
+      }
+    }
+    if (failed) throw failure
+  }
+  return {
+    setTimeout(run, ms) {
+      const at = Math.ceil((now() + Math.max(0, ms)) / gridMs) * gridMs
+      let slot = slots.get(at)
+      if (!slot) {
+        const timer = setTimeout(fire, Math.max(0, at - now()), at)
+        timer.unref()
+        slot = { timer, runs: new Set() }
+        slots.set(at, slot)
+      }
+      const handle: GridRun = { at, run }
+      slot.runs.add(handle)
+      return handle
+    },
+    clearTimeout(handle) {
+      const { at } = handle as GridRun
+      const slot = slots.get(at)
+      if (!slot?.runs.delete(handle as GridRun) || slot.runs.size > 0) return
+      clearTimeout(slot.timer)
+      slots.delete(at)
+    },
+  }
+}
+
 interface KeyState {
   lastRunAt: number | null
   /** The pending run. */
