@@ -8,27 +8,16 @@ import { CustomMessageType, MessageType } from '../../shared/protocol.ts'
 export const SyncStep = { step1: 0, step2: 1, update: 2 } as const
 
 export function encodeSyncStep1(doc: Y.Doc): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.sync)
-  encoding.writeVarUint(encoder, SyncStep.step1)
-  encoding.writeVarUint8Array(encoder, Y.encodeStateVector(doc))
-  return encoding.toUint8Array(encoder)
+  return withPayload(MessageType.sync, SyncStep.step1, Y.encodeStateVector(doc))
 }
 
 export function encodeSyncStep2(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.sync)
-  encoding.writeVarUint(encoder, SyncStep.step2)
-  encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(doc, stateVector))
-  return encoding.toUint8Array(encoder)
+  return withPayload(MessageType.sync, SyncStep.step2, Y.encodeStateAsUpdate(doc, stateVector))
 }
 
+/** Built once per broadcast: every recipient is sent these same bytes. */
 export function encodeSyncUpdate(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.sync)
-  encoding.writeVarUint(encoder, SyncStep.update)
-  encoding.writeVarUint8Array(encoder, update)
-  return encoding.toUint8Array(encoder)
+  return withPayload(MessageType.sync, SyncStep.update, update)
 }
 
 export function encodeAwareness(
@@ -102,8 +91,22 @@ function writeVarUint(out: Uint8Array, pos: number, n: number): number {
 
 /** StudySync's saved acknowledgement: the durable state vector (only to clients that ask). */
 export function encodeSavedAck(doc: Y.Doc): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, CustomMessageType.savedAck)
-  encoding.writeVarUint8Array(encoder, Y.encodeStateVector(doc))
-  return encoding.toUint8Array(encoder)
+  return withPayload(CustomMessageType.savedAck, null, Y.encodeStateVector(doc))
+}
+
+/**
+ * The same bytes as lib0's encoder writing `type`, `subType` (unless null) and
+ * `payload` as a varUint8Array, in one allocation of the exact size (lib0 starts a
+ * 100-byte buffer and copies the message out of it). A Buffer, so ws sends it as is.
+ */
+function withPayload(type: number, subType: number | null, payload: Uint8Array): Uint8Array {
+  const length = payload.byteLength
+  const size =
+    varUintSize(type) + (subType === null ? 0 : varUintSize(subType)) + varUintSize(length) + length
+  const out = Buffer.allocUnsafe(size)
+  let pos = writeVarUint(out, 0, type)
+  if (subType !== null) pos = writeVarUint(out, pos, subType)
+  pos = writeVarUint(out, pos, length)
+  out.set(payload, pos)
+  return out
 }
