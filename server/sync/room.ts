@@ -85,6 +85,8 @@ export class Room {
   private recordsSinceSnapshot: number
   private compacting: Promise<void> | null = null
   private savedAckScheduled = false
+  /** Members that asked for saved acknowledgements. */
+  private ackMembers = 0
   /** The durability of the server write in progress (see serverWrite). */
   private serverWriteDurable: Promise<void> | null = null
   /**
@@ -228,12 +230,15 @@ export class Room {
   }
 
   add(member: RoomMember): void {
+    if (this.members.has(member)) return
     this.members.add(member)
+    if (member.wantsSavedAcks) this.ackMembers++
   }
 
   /** Removes a member and its presence, telling everyone else. */
   remove(member: RoomMember): void {
     if (!this.members.delete(member)) return
+    if (member.wantsSavedAcks) this.ackMembers--
     const ids = [...member.awarenessIds].filter((id) => this.awarenessOwners.get(id) === member)
     const lost = ids.flatMap((clientId) => {
       const state = this.awareness.getStates().get(clientId)
@@ -333,7 +338,8 @@ export class Room {
    * for every client's own edits. Coalesced: one ack per room per turn of the loop.
    */
   scheduleSavedAcks(): void {
-    if (this.savedAckScheduled) return
+    // Stock y-websocket clients never ask: then a commit schedules nothing.
+    if (this.savedAckScheduled || this.ackMembers === 0) return
     this.savedAckScheduled = true
     setImmediate(() => {
       this.savedAckScheduled = false
