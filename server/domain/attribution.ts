@@ -79,7 +79,15 @@ export class FieldAttribution {
     if (!form) return
     const fields = room.doc.getMap<unknown>('fields')
     const texts = new Map<string, string>()
-    for (const [key, value] of fields) if (value instanceof Y.Text) texts.set(key, value.toString())
+    // The texts' strings are needed only as the `from` of a first change: taken just
+    // before the first transaction, not at load (a connect storm loads many rooms that
+    // nobody writes to, and a long report costs a walk of all its items).
+    const seed = () => {
+      room.doc.off('beforeTransaction', seed)
+      for (const [key, value] of fields)
+        if (value instanceof Y.Text) texts.set(key, value.toString())
+    }
+    room.doc.on('beforeTransaction', seed)
     const watched: Watched = {
       room,
       ...form,
@@ -88,6 +96,7 @@ export class FieldAttribution {
       destroyed: false,
       detach: () => {
         fields.unobserveDeep(observer)
+        room.doc.off('beforeTransaction', seed)
         room.doc.off('destroy', onDestroy)
       },
     }

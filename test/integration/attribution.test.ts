@@ -129,6 +129,33 @@ describe('change attribution on the study form', () => {
     expect(notice.text).toMatch(/^Priority STAT → ROUTINE by BOSE at /)
   })
 
+  it('[S8] the first change after a room loads reports the stored text as `from`', async () => {
+    const { accession } = pickStudy(() => true)
+    const name = `study/${accession}`
+    expect(await t.server.rooms.peek(name)).toBeNull() // not loaded: it loads from the log below
+    // Stored history the room has never seen: notes already hold text.
+    const stored = new Y.Doc()
+    const { snapshot, updates } = await t.docs.load(name)
+    if (snapshot) Y.applyUpdate(stored, snapshot)
+    for (const { update } of updates) Y.applyUpdate(stored, update)
+    const vector = Y.encodeStateVector(stored)
+    const storedNotes = stored.getMap('fields').get('notes') as Y.Text
+    storedNotes.insert(storedNotes.length, 'Prior: no change since 2024.')
+    await t.docs.append(name, Y.encodeStateAsUpdate(stored, vector))
+    const before = storedNotes.toString()
+
+    const huyenFeed = feedOf('huyen')
+    await connect('huyen', name)
+    const bose = await connect('bose', name)
+    const notes = bose.doc.getMap('fields').get('notes') as Y.Text
+    expect(notes.toString()).toBe(before)
+    notes.insert(notes.length, '!')
+    const notice = await huyenFeed.notice(
+      (n) => n.kind === 'field.change' && n.subject.id === accession,
+    )
+    expect(notice.changes).toEqual([{ field: 'notes', from: before, to: `${before}!` }])
+  })
+
   it('[S8] 30 keystrokes into notes are one audit entry and one notice for the burst, not 30', async () => {
     const { accession } = pickStudy(() => true)
     const huyenFeed = feedOf('huyen')
