@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { type WebSocket, WebSocketServer } from 'ws'
+import { type RawData, type WebSocket, WebSocket as WebSocketClass, WebSocketServer } from 'ws'
 import { CloseCode, type GoneReason, parseDocName } from '../../shared/protocol.ts'
 import type { DocAccess } from '../access/policy.ts'
 import type { AuthenticatedSession } from '../auth/sessions.ts'
@@ -160,37 +160,49 @@ export class SyncEndpoint {
       rooms.release(name)
       return false
     }
+    // Read now: the callback below must not keep the URL (and its search params) alive.
+    const wantsSavedAcks = url.searchParams.get('savedAck') === '1'
     let admitted = false
     // ws calls back synchronously, or never when the socket died meanwhile.
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       admitted = true
-      const counted = (code: number, reason: string) => this.options.onServerClose(code, reason)
-      mapOversizeClose(ws, counted)
+      const link = new WsLink(ws, this, session.sessionId, name)
       const conn = new Connection(
-        socketAdapter(ws, counted),
+        link,
         room,
         session.identity,
         session.sessionId,
         this.options.limits,
         this.options.policy,
         this.options.clock,
-        url.searchParams.get('savedAck') === '1',
+        wantsSavedAcks,
       )
-      this.connections.add(conn)
-      this.options.onConnection(conn, 'opened')
-      ws.on('message', (data, isBinary) => conn.receive(isBinary ? toBytes(data) : data.toString()))
-      ws.on('error', () => {}) // 'close' follows; nothing to add
-      ws.on('close', () => {
-        conn.onSocketClosed()
-        this.connections.delete(conn)
-        this.leave(session.sessionId)
-        rooms.release(name)
-        this.options.onConnection(conn, 'closed')
-      })
+      link.attach(conn)
     })
     // ws aborts the handshake without calling back on bad WebSocket headers: give the room back.
     if (!admitted) rooms.release(name)
     return admitted
+  }
+
+  /** A connection's socket closed: its bookkeeping, once. */
+  socketClosed(link: WsLink): void {
+    const conn = link.conn
+    if (!conn) return
+    conn.onSocketClosed()
+    this.connections.delete(conn)
+    this.leave(link.sessionId)
+    this.options.rooms.release(link.docName)
+    this.options.onConnection(conn, 'closed')
+  }
+
+  /** Counts a close the server makes (see WsLink). */
+  serverClosed(code: number, reason: string): void {
+    this.options.onServerClose(code, reason)
+  }
+
+  connectionOpened(conn: Connection): void {
+    this.connections.add(conn)
+    this.options.onConnection(conn, 'opened')
   }
 
   private refuse(
@@ -208,31 +220,86 @@ export class SyncEndpoint {
   }
 }
 
-/** Every close the server makes goes through here, so each is counted once, whatever its cause. */
-function socketAdapter(ws: WebSocket, onClose: (code: number, reason: string) => void) {
-  return {
-    send: (data: Uint8Array) => ws.send(data),
-    close: (code: number, reason?: string) => {
-      if (ws.readyState === ws.OPEN) onClose(code, reason ?? '')
-      ws.close(code, reason)
-    },
-    get readyState() {
-      return ws.readyState
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount
-    },
+const LINK = Symbol('studysync.link')
+type LinkedSocket = WebSocket & { [LINK]?: WsLink }
+
+/**
+ * The socket a Connection sees, over one `ws` socket. Every close the server makes
+ * goes through here, so each is counted once, whatever its cause.
+ *
+ * One object per connection with its methods on the prototype, and ws's events go to
+ * shared module-level listeners (`this` is the socket) instead of closures made per
+ * connection: under tsx every closure also carries a `name` property dictionary
+ * (esbuild's keepNames), so each per-connection closure cost ~360 bytes.
+ */
+export class WsLink {
+  conn: Connection | null = null
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly endpoint: SyncEndpoint,
+    readonly sessionId: string,
+    readonly docName: string,
+  ) {
+    ;(ws as LinkedSocket)[LINK] = this
+    // ws closes oversized frames with 1009 by itself; the contract says 4413.
+    ws.close = closeMappingOversize
+  }
+
+  /** Wires the socket's events to `conn` and registers it. */
+  attach(conn: Connection): void {
+    this.conn = conn
+    this.endpoint.connectionOpened(conn)
+    this.ws.on('message', onWsMessage)
+    this.ws.on('error', onWsError)
+    this.ws.on('close', onWsClose)
+  }
+
+  send(data: Uint8Array): void {
+    this.ws.send(data)
+  }
+
+  close(code: number, reason?: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.endpoint.serverClosed(code, reason ?? '')
+    this.ws.close(code, reason)
+  }
+
+  get readyState(): number {
+    return this.ws.readyState
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount
+  }
+
+  socketClosed(): void {
+    this.endpoint.socketClosed(this)
+  }
+
+  /** ws closed the socket with 1009 (frame over maxPayload): counted, and sent as 4413. */
+  closedOversize(): void {
+    this.endpoint.serverClosed(4413, 'message too large')
   }
 }
 
-/** ws closes oversized frames with 1009 by itself; the contract says 4413. */
-function mapOversizeClose(ws: WebSocket, onClose: (code: number, reason: string) => void): void {
-  const close = ws.close.bind(ws)
-  ws.close = (code?: number, reason?: string | Buffer) => {
-    if (code !== 1009) return close(code, reason)
-    onClose(4413, 'message too large')
-    close(4413, 'message too large')
-  }
+const wsClose = WebSocketClass.prototype.close
+
+function closeMappingOversize(this: LinkedSocket, code?: number, reason?: string | Buffer): void {
+  if (code !== 1009) return wsClose.call(this, code, reason)
+  this[LINK]?.closedOversize()
+  wsClose.call(this, 4413, 'message too large')
+}
+
+function onWsMessage(this: LinkedSocket, data: RawData, isBinary: boolean): void {
+  this[LINK]?.conn?.receive(isBinary ? toBytes(data) : data.toString())
+}
+
+function onWsError(): void {
+  // 'close' follows; nothing to add
+}
+
+function onWsClose(this: LinkedSocket): void {
+  this[LINK]?.socketClosed()
 }
 
 function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {

@@ -210,6 +210,23 @@ describe('oversized messages and documents', () => {
     )
   })
 
+  it('a frame over ws’s own payload cap (ws would answer 1009) closes with 4413 too, counted once', async () => {
+    const before = await metric('studysync_limit_hits_total', { limit: 'message too large' })
+    const token = await t.login('bose')
+    const ws = new WebSocket(`${t.wsUrl}/sync/study/A10166?token=${token}`)
+    ws.on('error', () => {})
+    await new Promise((resolve) => ws.once('message', resolve))
+    const closed = new Promise<[number, string]>((resolve) =>
+      ws.once('close', (code, reason) => resolve([code, reason.toString()])),
+    )
+    // Over maxMessageBytes + 64 KiB: ws's receiver refuses it before Connection sees it.
+    ws.send(new Uint8Array(256 * 1024 + 64 * 1024 + 1))
+    expect(await closed).toEqual([CloseCode.messageTooLarge, 'message too large'])
+    expect(await metric('studysync_limit_hits_total', { limit: 'message too large' })).toBe(
+      before + 1,
+    )
+  })
+
   it('growing a text field past its schema length is refused (4409) even in small steps', async () => {
     const writer = client('study/A10165', await t.login('bose'))
     await writer.connect(t.wsUrl)
