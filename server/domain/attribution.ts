@@ -34,16 +34,48 @@ export interface ChangeAuthor {
 
 type Subject = ChangeRecord['subject']
 
-/** One attached form room. */
-interface Watched {
-  readonly room: Room
-  readonly subject: Subject
-  readonly schema: FormSchema
-  readonly fields: Y.Map<unknown>
-  /** Last known string of each Y.Text field: a text event carries no old value. */
-  readonly texts: Map<string, string>
-  destroyed: boolean
-  detach(): void
+/**
+ * One attached form room. A class with bound methods rather than closures: under tsx
+ * each run-time closure also gets a `name` property dictionary (~250 bytes), and every
+ * loaded form room made three.
+ */
+class Watched {
+  destroyed = false
+  readonly onChange: (events: Y.YEvent<Y.AbstractType<unknown>>[], txn: Y.Transaction) => void
+  readonly onDestroy: () => void
+  private readonly onFirstTransaction: () => void
+
+  constructor(
+    readonly room: Room,
+    readonly subject: Subject,
+    readonly schema: FormSchema,
+    readonly fields: Y.Map<unknown>,
+    /** Last known string of each Y.Text field: a text event carries no old value. */
+    readonly texts: Map<string, string>,
+    owner: FieldAttribution,
+  ) {
+    this.onChange = owner.changed.bind(owner, this)
+    this.onDestroy = owner.unloaded.bind(owner, this)
+    this.onFirstTransaction = this.seed.bind(this)
+    // The texts' strings are needed only as the `from` of a first change: taken just
+    // before the first transaction, not at load (a connect storm loads many rooms that
+    // nobody writes to, and a long report costs a walk of all its items).
+    room.doc.on('beforeTransaction', this.onFirstTransaction)
+    fields.observeDeep(this.onChange)
+    room.doc.on('destroy', this.onDestroy)
+  }
+
+  detach(): void {
+    this.fields.unobserveDeep(this.onChange)
+    this.room.doc.off('beforeTransaction', this.onFirstTransaction)
+    this.room.doc.off('destroy', this.onDestroy)
+  }
+
+  private seed(): void {
+    this.room.doc.off('beforeTransaction', this.onFirstTransaction)
+    for (const [key, value] of this.fields)
+      if (value instanceof Y.Text) this.texts.set(key, value.toString())
+  }
 }
 
 interface Pending {
@@ -79,32 +111,7 @@ export class FieldAttribution {
     if (!form) return
     const fields = room.doc.getMap<unknown>('fields')
     const texts = new Map<string, string>()
-    // The texts' strings are needed only as the `from` of a first change: taken just
-    // before the first transaction, not at load (a connect storm loads many rooms that
-    // nobody writes to, and a long report costs a walk of all its items).
-    const seed = () => {
-      room.doc.off('beforeTransaction', seed)
-      for (const [key, value] of fields)
-        if (value instanceof Y.Text) texts.set(key, value.toString())
-    }
-    room.doc.on('beforeTransaction', seed)
-    const watched: Watched = {
-      room,
-      ...form,
-      fields,
-      texts,
-      destroyed: false,
-      detach: () => {
-        fields.unobserveDeep(observer)
-        room.doc.off('beforeTransaction', seed)
-        room.doc.off('destroy', onDestroy)
-      },
-    }
-    const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[], txn: Y.Transaction) =>
-      this.guard(() => this.onChange(watched, events, txn))
-    const onDestroy = () => this.guard(() => this.onUnload(watched))
-    fields.observeDeep(observer)
-    room.doc.on('destroy', onDestroy)
+    const watched = new Watched(room, form.subject, form.schema, fields, texts, this)
     this.watched.set(room, watched)
   }
 
@@ -135,6 +142,16 @@ export class FieldAttribution {
     this.closed = true
     for (const w of this.watched.values()) w.detach()
     this.watched.clear()
+  }
+
+  /** A watched form changed (its deep observer). */
+  changed(w: Watched, events: Y.YEvent<Y.AbstractType<unknown>>[], txn: Y.Transaction): void {
+    this.guard(() => this.onChange(w, events, txn))
+  }
+
+  /** A watched form's document was destroyed (its room unloaded). */
+  unloaded(w: Watched): void {
+    this.guard(() => this.onUnload(w))
   }
 
   private onChange(
