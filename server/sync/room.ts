@@ -282,6 +282,8 @@ export class Room {
     const updated: number[] = []
     const filteredUpdated: number[] = []
     const removed: number[] = []
+    // 'change' (updates that changed a state) costs a deep comparison per entry; nobody may listen.
+    const changeHeard = awareness._observers.has('change')
     for (const entry of entries) {
       const { clientID, state } = entry
       let clock = entry.clock
@@ -301,11 +303,11 @@ export class Room {
       if (clientMeta === undefined && state !== null) added.push(clientID)
       else if (clientMeta !== undefined && state === null) removed.push(clientID)
       else if (state !== null) {
-        if (!equalityDeep(state, prevState)) filteredUpdated.push(clientID)
+        if (changeHeard && !equalityDeep(state, prevState)) filteredUpdated.push(clientID)
         updated.push(clientID)
       }
     }
-    if (added.length > 0 || filteredUpdated.length > 0 || removed.length > 0) {
+    if (changeHeard && (added.length > 0 || filteredUpdated.length > 0 || removed.length > 0)) {
       awareness.emit('change', [{ added, updated: filteredUpdated, removed }, origin])
     }
     if (added.length > 0 || updated.length > 0 || removed.length > 0) {
