@@ -115,6 +115,10 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(doc)
     // The server publishes no presence of its own.
     this.awareness.setLocalState(null)
+    // Bound methods rather than arrow-function fields: under tsx each run-time arrow also
+    // gets a `name` property dictionary (~250 bytes), and every loaded room made two.
+    this.onDocUpdate = this.docUpdated.bind(this)
+    this.onAwarenessUpdate = this.awarenessUpdated.bind(this)
     doc.on('update', this.onDocUpdate)
     this.awareness.on('update', this.onAwarenessUpdate)
   }
@@ -374,7 +378,10 @@ export class Room {
     this.doc.destroy()
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  private readonly onDocUpdate: (update: Uint8Array, origin: unknown) => void
+  private readonly onAwarenessUpdate: (change: AwarenessChange, origin: unknown) => void
+
+  private docUpdated(update: Uint8Array, origin: unknown): void {
     if (origin === SERVER_ORIGIN || origin === SERVER_ANNOUNCED_ORIGIN) {
       this.persistServerUpdate(update)
       return
@@ -407,7 +414,7 @@ export class Room {
     this.serverWriteDurable = durable
   }
 
-  private readonly onAwarenessUpdate = (change: AwarenessChange, origin: unknown): void => {
+  private awarenessUpdated(change: AwarenessChange, origin: unknown): void {
     const { added, updated, removed } = change
     const changed =
       updated.length === 0 && removed.length === 0 ? added : [...added, ...updated, ...removed]
