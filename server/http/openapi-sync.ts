@@ -37,7 +37,8 @@ const MESSAGE_MEANINGS: Record<keyof typeof MessageType | keyof typeof CustomMes
   {
     sync: 'y-protocols sync: step 1 (state vector), step 2 (missing updates), update. Writes are checked before they are applied and stored.',
     awareness:
-      'y-protocols awareness. The server stamps `user: {id, name, role}` from the session over whatever the client sent.',
+      'y-protocols awareness. The server stamps `user: {id, name, role}` from the session over whatever the client sent, ' +
+      'and relays the states to the room’s other connections (not back to the sender, which has them).',
     auth: 'y-websocket auth. Authentication happens at the upgrade; the server ignores these.',
     queryAwareness:
       'Asks for the current awareness states; the server answers with an awareness message.',
