@@ -14,7 +14,7 @@ import type { Logger } from '../logger.ts'
 import type { DocLogStore } from '../storage/types.ts'
 import { encodeAwarenessMessage, encodeSavedAck, encodeSyncUpdate } from './messages.ts'
 import { SOCKET_OPEN, type SocketLike } from './socket.ts'
-import { structEnds } from './update-novelty.ts'
+import { knownEnd, structEnds } from './update-novelty.ts'
 
 /** Transaction origin of changes made by server code (state documents, HL7, …). */
 export const SERVER_ORIGIN = Symbol('server')
@@ -223,7 +223,7 @@ export class Room {
   private extendedClients(update: Uint8Array): number[] {
     const extended: number[] = []
     for (const [client, end] of structEnds(update)) {
-      if (end > Y.getState(this.doc.store, client)) extended.push(client)
+      if (end > knownEnd(this.doc, client)) extended.push(client)
     }
     return extended
   }

@@ -24,9 +24,34 @@ export function structEnds(update: Uint8Array): ReadonlyMap<number, number> {
   return to
 }
 
+/**
+ * Where `doc`'s copy of `client`'s structs ends, counting structs it holds but cannot
+ * integrate yet (pending: their dependencies never arrived). Yjs includes pending structs
+ * in every state it encodes, so clients that synced from the room relay them back; that
+ * is not new, and not an extension of someone else's client either.
+ */
+export function knownEnd(doc: Y.Doc, client: number): number {
+  const integrated = Y.getState(doc.store, client)
+  const pending = doc.store.pendingStructs
+  if (pending === null) return integrated
+  return Math.max(integrated, pendingEnds(pending.update).get(client) ?? 0)
+}
+
+/** Yjs keeps pending structs as one update in its V2 encoding; parsed once per version of it. */
+const pendingEndsOf = new WeakMap<Uint8Array, ReadonlyMap<number, number>>()
+
+function pendingEnds(updateV2: Uint8Array): ReadonlyMap<number, number> {
+  let to = pendingEndsOf.get(updateV2)
+  if (to === undefined) {
+    to = Y.parseUpdateMetaV2(updateV2).to
+    pendingEndsOf.set(updateV2, to)
+  }
+  return to
+}
+
 export function addsToDoc(doc: Y.Doc, update: Uint8Array): boolean {
   for (const [client, clock] of structEnds(update)) {
-    if (clock > Y.getState(doc.store, client)) return true
+    if (clock > knownEnd(doc, client)) return true
   }
   const { ds } = Y.decodeUpdate(update)
   if (ds.clients.size === 0) return false

@@ -245,6 +245,35 @@ describe('write rules', () => {
     expect(updatesSince(reader.socket, mark)).toHaveLength(1)
   })
 
+  it('structs the room holds but cannot integrate yet (pending) are not new, nor another user’s to extend, when a client relays them back', async () => {
+    const h = harness({ docName: 'study/A1/report', writers: [BOSE.id, HUYEN.id] })
+    // Bose's second edit arrives without his first: Yjs keeps it pending, unintegrated.
+    const bose = new Y.Doc()
+    bose.getText('body').insert(0, 'FINDINGS: ')
+    const sv = Y.encodeStateVector(bose)
+    bose.getText('body').insert(10, 'none')
+    const second = Y.encodeStateAsUpdate(bose, sv)
+    const writer = h.join(BOSE)
+    writer.conn.receive(updateMessage(second))
+    await settle()
+    expect(writer.socket.closed).toBeNull()
+    expect(h.room.doc.store.pendingStructs).not.toBeNull()
+
+    // Huyen syncs (Yjs hands her the pending structs too), then types: her update carries them.
+    const huyen = h.join(HUYEN)
+    const client = new Y.Doc()
+    const mark = huyen.socket.sent.length
+    huyen.conn.receive(step1(client))
+    for (const u of updatesSince(huyen.socket, mark)) Y.applyUpdate(client, u)
+    huyen.conn.receive(step2(Y.encodeStateAsUpdate(client, Y.encodeStateVector(h.room.doc))))
+    const write = editOf(client, (d) => d.getText('title').insert(0, 'CT CHEST'))
+    huyen.conn.receive(updateMessage(write))
+    await settle()
+    expect(huyen.socket.closed).toBeNull()
+    expect(h.policy.refused).toEqual([])
+    expect(h.room.doc.getText('title').toString()).toBe('CT CHEST')
+  })
+
   it('a reader’s real update is refused with 4409, never applied, logged nor broadcast', async () => {
     const doc = docWith((d) => d.getText('body').insert(0, 'IMPRESSION: normal'))
     const h = harness({ docName: 'study/A1/report', doc, writers: [BOSE.id] })
