@@ -235,7 +235,8 @@ export class Connection implements RoomMember {
    */
   private mayPublish(entry: AwarenessEntry): boolean {
     const { room } = this
-    if (!room.mayClaimAwarenessId(this, entry.clientID, this.limits.maxAwarenessIdsPerConnection))
+    const { clientID, clock } = entry
+    if (!room.mayClaimAwarenessId(this, clientID, clock, this.limits.maxAwarenessIdsPerConnection))
       return false
     if (!this.awarenessIds.has(entry.clientID)) room.claimAwarenessId(this, entry.clientID)
     return true

@@ -69,7 +69,11 @@ export interface RoomHooks {
   onSend?(bytes: number): void
 }
 
-/** Ids removed recently are not claimable by another connection: stale echoes of them arrive late. */
+/**
+ * Ids removed recently are not claimable by another user's connection: stale echoes of them
+ * arrive late. Their own user may claim them back with a newer clock (a reconnecting tab keeps
+ * its client id); a stale echo carries a clock the room has already seen.
+ */
 const REMOVED_ID_MEMORY_MS = 60_000
 
 export class Room {
@@ -77,7 +81,7 @@ export class Room {
   readonly members = new Set<RoomMember>()
   /** Which member introduced each awareness client id. */
   readonly awarenessOwners = new Map<number, RoomMember>()
-  private readonly removedIds = new Map<number, number>()
+  private readonly removedIds = new Map<number, { at: number; userId: string }>()
   private chain: Promise<void> = Promise.resolve()
   /** Commits appended or being appended but not yet applied; compaction waits for 0. */
   private inFlight = 0
@@ -251,18 +255,21 @@ export class Room {
     const now = Date.now()
     for (const id of ids) {
       this.awarenessOwners.delete(id)
-      this.removedIds.set(id, now)
+      this.removedIds.set(id, { at: now, userId: member.userId })
     }
     if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, SERVER_ORIGIN)
     this.observe(() => this.hooks.afterMemberLeft?.(this, member, lost))
   }
 
-  /** May `member` introduce awareness client id `id`? */
-  mayClaimAwarenessId(member: RoomMember, id: number, maxIds: number): boolean {
+  /** May `member` introduce awareness client id `id`, in an entry with this `clock`? */
+  mayClaimAwarenessId(member: RoomMember, id: number, clock: number, maxIds: number): boolean {
     const owner = this.awarenessOwners.get(id)
     if (owner) return owner === member
-    const removedAt = this.removedIds.get(id)
-    if (removedAt !== undefined && Date.now() - removedAt < REMOVED_ID_MEMORY_MS) return false
+    const removed = this.removedIds.get(id)
+    if (removed !== undefined && Date.now() - removed.at < REMOVED_ID_MEMORY_MS) {
+      const seenClock = this.awareness.meta.get(id)?.clock ?? 0
+      if (removed.userId !== member.userId || clock <= seenClock) return false
+    }
     return member.awarenessIds.size < maxIds
   }
 

@@ -119,7 +119,7 @@ describe('awareness', () => {
     expect(awarenessSince(watcher.socket, mark)).toEqual([new Map([[111, null]])])
   })
 
-  it('a recently removed client id cannot be claimed by another connection (a stale echo must not resurrect it); after a minute it can', () => {
+  it('a recently removed client id cannot be claimed by another user’s connection (a stale echo must not resurrect it); after a minute it can', () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(1_700_000_000_000)
     const h = harness()
@@ -137,10 +137,35 @@ describe('awareness', () => {
     expect(h.room.awarenessOwners.get(333)).toBe(echoer.conn)
 
     vi.setSystemTime(1_700_000_000_000 + 60_001)
-    const returning = h.join(BOSE)
+    const returning = h.join(TECH)
     returning.conn.receive(
       awarenessMessage([{ clientID: 111, clock: 6, state: { mode: 'reading' } }]),
     )
     expect(h.room.awarenessOwners.get(111)).toBe(returning.conn)
+  })
+
+  it('[S4] a user reconnecting with the same client id is shown again at once; a stale copy of the old state is not', () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(1_700_000_000_000)
+    const h = harness()
+    const watcher = h.join(HUYEN)
+    const tab = h.join(BOSE)
+    tab.conn.receive(awarenessMessage([{ clientID: 111, clock: 3, state: { mode: 'reading' } }]))
+    tab.conn.onSocketClosed() // the network drops
+    expect(h.room.awareness.getStates().has(111)).toBe(false)
+
+    vi.setSystemTime(1_700_000_000_000 + 2_000)
+    const back = h.join(BOSE)
+    // A stale copy (clock already seen) does not bring the state back.
+    back.conn.receive(awarenessMessage([{ clientID: 111, clock: 3, state: { mode: 'reading' } }]))
+    expect(h.room.awareness.getStates().has(111)).toBe(false)
+    expect(h.room.awarenessOwners.has(111)).toBe(false)
+    // The tab's next state does, and everyone sees it.
+    const mark = watcher.socket.sent.length
+    back.conn.receive(awarenessMessage([{ clientID: 111, clock: 4, state: { mode: 'reading' } }]))
+    expect(back.socket.closed).toBeNull()
+    expect(h.room.awarenessOwners.get(111)).toBe(back.conn)
+    expect(h.room.awareness.getStates().get(111)).toMatchObject({ mode: 'reading' })
+    expect(awarenessSince(watcher.socket, mark).at(-1)?.get(111)).toMatchObject({ mode: 'reading' })
   })
 })
