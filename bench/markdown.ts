@@ -83,7 +83,7 @@ function profileSection(p: ProfileResult): string {
       .join('\n')
   return [
     `## Profile: StudySync on ${p.workload}`,
-    `One extra run of StudySync alone under \`node --cpu-prof\` (main thread; samples inside the measurement window only: ${(p.windowMs / 1000).toFixed(1)} s, ${p.busyMs.toFixed(0)} ms busy). ${runLine(p.run)} Native bindings (socket \`writev\`, fs calls) appear as main-thread self time because the main thread was inside them when sampled. Self time:`,
+    `One extra run of StudySync alone under \`node --cpu-prof\` (main thread; samples inside the measurement window only: ${(p.windowMs / 1000).toFixed(1)} s, ${p.busyMs.toFixed(0)} ms busy). ${runLine(p.run)} Native bindings (socket \`writev\`, fs calls) appear as main-thread self time because the main thread was inside them when sampled. The whole profile is kept as \`${p.profileFile}\` (not committed; open it in Chrome DevTools → Performance → Load profile, or speedscope.app, for a flame graph). Self time:`,
     `| share | ms | function | where |\n|---|---|---|---|\n${rows(p.functions)}`,
     'By module:',
     `| share | ms | module | |\n|---|---|---|---|\n${rows(p.modules)}`,

@@ -3,20 +3,28 @@
  * `node --cpu-prof`, then the hot functions inside the measurement window,
  * and the log's fsync counts from /metrics.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DataSets } from './datasets.ts'
 import type { BenchOptions } from './options.ts'
 import { type ProfileSummary, summarizeProfile } from './profile.ts'
 import { fmt } from './report.ts'
-import { startServer } from './servers/start.ts'
+import { REPO_ROOT, startServer } from './servers/start.ts'
 import { fanout } from './workloads/fanout.ts'
 import { manyRooms } from './workloads/many-rooms.ts'
 import { presence } from './workloads/presence.ts'
 import { storm } from './workloads/storm.ts'
 import type { Metrics, Workload } from './workloads/types.ts'
 
-export type ProfileResult = ProfileSummary & { workload: string; run: Metrics }
+export type ProfileResult = ProfileSummary & {
+  workload: string
+  run: Metrics
+  /** The whole main-thread profile, kept for flame graphs (repository-relative; not committed). */
+  profileFile: string
+}
+
+/** Where profiles are kept: `*.cpuprofile` is git-ignored (a few hundred KB each). */
+const KEPT_PROFILES = 'bench/results/profiles'
 
 export async function profileStudySync(
   o: BenchOptions,
@@ -58,14 +66,21 @@ export async function profileStudySync(
     log('profile: no .cpuprofile was written')
     return null
   }
+  // Kept whole (not only the window) for a flame graph: Chrome DevTools (Performance → Load
+  // profile) or speedscope.app open .cpuprofile files as they are.
+  const profileFile = `${KEPT_PROFILES}/studysync-${name}.cpuprofile`
+  await mkdir(join(REPO_ROOT, KEPT_PROFILES), { recursive: true })
+  await copyFile(join(dir, file), join(REPO_ROOT, profileFile))
   const summary = {
     ...(await summarizeProfile(join(dir, file), window)),
     workload: name,
     run: metrics,
+    profileFile,
   }
   log(
     `profile: StudySync ${name}, main thread ${summary.busyMs.toFixed(0)} ms busy in the window; of the server's CPU ${fmt(metrics.sysPct)} % kernel, ${fmt(metrics.mainThreadPct)} % main thread; ${fmt(metrics.fsyncs)} log fsyncs`,
   )
+  log(`  (whole profile for a flame graph: ${profileFile})`)
   for (const h of summary.functions) {
     log(`  ${h.pct.toFixed(1).padStart(5)} %  ${h.name} ${h.where}`)
   }
