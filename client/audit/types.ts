@@ -42,24 +42,7 @@ export interface AuditPage {
   nextCursor: string | null
 }
 
-/** What the retention policy has removed from the start of the trail; the check starts after it. */
-export interface AuditRetentionAnchor {
-  prunedThroughId: string
-  prunedThroughHash: string
-  /** The newest `at` among the removed entries. */
-  prunedThroughAt: string
-  prunedEntries: number
-  prunedAt: string
-}
-
-export interface AuditVerifyResult {
-  ok: boolean
-  /** Retained entries checked. */
-  entries: number
-  /** The id of the first entry whose hash or link does not check out. */
-  brokenAt?: string
-  /** Why, in words (server-provided). */
-  reason?: string
-  /** Present once retention has removed old entries. */
-  anchor?: AuditRetentionAnchor
-}
+export type {
+  AuditVerifyResult,
+  RetentionAnchor as AuditRetentionAnchor,
+} from '../../shared/audit-types.ts'
