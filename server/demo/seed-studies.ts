@@ -9,6 +9,7 @@ import {
   STUDY_STATUSES,
   type StudyStatus,
 } from '../../shared/domain.ts'
+import { newStudyRecord } from '../registry/new-study.ts'
 import type { StudyRecord } from '../registry/types.ts'
 import { deal, type Rng } from './prng.ts'
 import {
@@ -125,30 +126,24 @@ function studyRecord(
   s: { accession: string; visit: Visit; modality: Modality; staff: Staff; now: number },
 ): StudyRecord {
   const { status } = s.visit
-  return {
-    accession: s.accession,
-    patientId: s.visit.patient.record.id,
-    modality: s.modality,
-    priority: 'ROUTINE',
-    description: '',
-    studyDate: isoDate(s.now - s.visit.daysAgo * DAY_MS),
-    status,
-    ...assignments(rng, status, s.modality, s.staff),
-    imageCount: imageCount(rng, status, s.modality),
-    srCount:
-      reached(status, 'ready-to-read') && SR_MODALITIES.includes(s.modality) && rng.chance(0.4)
-        ? 1
-        : 0,
-    imageUids: [],
-    srUids: [],
-    group: null,
-    claim: null,
-    lifecycle: 'active',
-    mergedInto: null,
-    rev: 1,
-    updatedBy: 'SYSTEM',
-    updatedAt: s.now,
-  }
+  return newStudyRecord(
+    {
+      accession: s.accession,
+      patientId: s.visit.patient.record.id,
+      modality: s.modality,
+      priority: 'ROUTINE',
+      description: '',
+      studyDate: isoDate(s.now - s.visit.daysAgo * DAY_MS),
+      status,
+      ...assignments(rng, status, s.modality, s.staff),
+      imageCount: imageCount(rng, status, s.modality),
+      srCount:
+        reached(status, 'ready-to-read') && SR_MODALITIES.includes(s.modality) && rng.chance(0.4)
+          ? 1
+          : 0,
+    },
+    s.now,
+  )
 }
 
 /** Who is on the study follows from how far along the workflow it is. */

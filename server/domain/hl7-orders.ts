@@ -7,6 +7,7 @@ import * as Y from 'yjs'
 import type { Modality } from '../../shared/domain.ts'
 import { STUDY_FORM } from '../../shared/schema.ts'
 import type { Hl7Command } from '../hl7/types.ts'
+import { newStudyRecord } from '../registry/new-study.ts'
 import type { PatientRecord, RegistryData, StudyRecord } from '../registry/types.ts'
 import { bump } from './claims.ts'
 import { auditWho, worklistChanged } from './command-support.ts'
@@ -231,30 +232,18 @@ function newPatient(order: OrderUpsert, now: number): PatientRecord {
 }
 
 function newStudy(order: OrderUpsert, modality: Modality, now: number): StudyRecord {
-  return {
-    accession: order.accession,
-    patientId: order.patientId,
-    modality,
-    priority: order.priority ?? 'ROUTINE',
-    description: order.description ?? '',
-    studyDate: order.scheduledAt?.slice(0, 10) ?? iso(now).slice(0, 10),
-    status: 'scheduled',
-    readingPhysician: null,
-    performingPhysician: null,
-    technologist: null,
-    transcriptionist: null,
-    imageCount: 0,
-    srCount: 0,
-    imageUids: [],
-    srUids: [],
-    group: null,
-    claim: null,
-    lifecycle: 'active',
-    mergedInto: null,
-    rev: 1,
-    updatedBy: 'SYSTEM',
-    updatedAt: now,
-  }
+  return newStudyRecord(
+    {
+      accession: order.accession,
+      patientId: order.patientId,
+      modality,
+      priority: order.priority ?? 'ROUTINE',
+      description: order.description ?? '',
+      studyDate: order.scheduledAt?.slice(0, 10) ?? iso(now).slice(0, 10),
+      status: 'scheduled',
+    },
+    now,
+  )
 }
 
 async function recordCreation(

@@ -1,8 +1,9 @@
 /** A complete, plausible study record for unit tests that build registries by hand. */
+import { newStudyRecord } from '../../server/registry/new-study.ts'
 import type { StudyRecord } from '../../server/registry/types.ts'
 
 export function testStudy(accession: string, overrides: Partial<StudyRecord> = {}): StudyRecord {
-  return {
+  const base = {
     accession,
     patientId: 'P1',
     modality: 'CT',
@@ -10,21 +11,6 @@ export function testStudy(accession: string, overrides: Partial<StudyRecord> = {
     description: '',
     studyDate: '2026-11-20',
     status: 'ready-to-read',
-    readingPhysician: null,
-    performingPhysician: null,
-    technologist: null,
-    transcriptionist: null,
-    imageCount: 0,
-    srCount: 0,
-    imageUids: [],
-    srUids: [],
-    group: null,
-    claim: null,
-    lifecycle: 'active',
-    mergedInto: null,
-    rev: 1,
-    updatedBy: 'SYSTEM',
-    updatedAt: 0,
-    ...overrides,
-  }
+  } as const
+  return newStudyRecord({ ...base, ...overrides }, 0)
 }
