@@ -7,13 +7,12 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { type Browser, chromium } from 'playwright-core'
+import { ensureBuilt, REPO_ROOT } from '../../support/build-app.ts'
 import { type SpawnedServer, spawnServer } from '../../support/spawned.ts'
-import { ensureBuilt } from './build.ts'
 import { Cast, type Diagnostics } from './cast.ts'
 
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+export const ROOT = REPO_ROOT
 
 /** TOOLCHAIN.md: Debian's Chromium, never a downloaded browser. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'

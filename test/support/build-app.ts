@@ -1,11 +1,15 @@
 /**
  * The app the server serves is `dist/` (server/main.ts serves it when present). The
- * e2e run builds it once with Vite when it is missing or older than any client
+ * e2e run and the security tests build it once with Vite when it is missing or older than any client
  * source, so the browser always runs the code under test.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The repository root (the app is built into its dist/). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 const SOURCES = ['client', 'shared', 'vite.config.ts', 'package-lock.json']
 
