@@ -15,18 +15,6 @@ export interface Timers {
   clearTimeout(handle: TimerHandle): void
 }
 
-/** Node's timers, unref'd: presence must never keep a process alive. */
-export const realTimers: Timers = {
-  setTimeout(run, ms) {
-    const handle = setTimeout(run, ms)
-    handle.unref()
-    return handle
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as NodeJS.Timeout)
-  },
-}
-
 /** Due times of `gridTimers` are rounded up to a multiple of this (ms). */
 export const DEFAULT_TIMER_GRID_MS = 25
 

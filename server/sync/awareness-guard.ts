@@ -9,7 +9,6 @@
  * the raw JSON before it is parsed, and never by recursion.
  */
 import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 // lib0's readVarUint turns padded input into NaN; this one refuses it.
 import { jsonTextDepth, readVarUintStrict } from './wire-bytes.ts'
 
@@ -204,16 +203,4 @@ function readEntry(d: decoding.Decoder, limits: AwarenessLimits): AwarenessEntry
   const parsed = parseWithinDepth(json, limits.maxDepth)
   if (typeof parsed === 'string') throw new AwarenessError(`client ${clientID}: ${parsed}`)
   return { clientID, clock, state: parsed.state }
-}
-
-/** Re-encodes entries exactly as y-protocols' `encodeAwarenessUpdate` does. */
-export function encodeAwarenessUpdateFrom(entries: readonly AwarenessEntry[]): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, entries.length)
-  for (const entry of entries) {
-    encoding.writeVarUint(encoder, entry.clientID)
-    encoding.writeVarUint(encoder, entry.clock)
-    encoding.writeVarString(encoder, JSON.stringify(entry.state))
-  }
-  return encoding.toUint8Array(encoder)
 }

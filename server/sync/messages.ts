@@ -1,6 +1,5 @@
 /** Encoders for the server's outbound y-websocket messages (sync: 0, awareness: 1). */
-import * as encoding from 'lib0/encoding'
-import * as awarenessProtocol from 'y-protocols/awareness'
+import type * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { CustomMessageType, MessageType } from '../../shared/protocol.ts'
 
@@ -18,19 +17,6 @@ export function encodeSyncStep2(doc: Y.Doc, stateVector: Uint8Array): Uint8Array
 /** Built once per broadcast: every recipient is sent these same bytes. */
 export function encodeSyncUpdate(update: Uint8Array): Uint8Array {
   return withPayload(MessageType.sync, SyncStep.update, update)
-}
-
-export function encodeAwareness(
-  awareness: awarenessProtocol.Awareness,
-  clientIds: number[],
-): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.awareness)
-  encoding.writeVarUint8Array(
-    encoder,
-    awarenessProtocol.encodeAwarenessUpdate(awareness, clientIds),
-  )
-  return encoding.toUint8Array(encoder)
 }
 
 /**

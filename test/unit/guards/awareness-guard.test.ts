@@ -12,11 +12,11 @@ import * as Y from 'yjs'
 import {
   type AwarenessEntry,
   decodeAwarenessUpdate,
-  encodeAwarenessUpdateFrom,
   parseAwarenessJson,
   sanitizeAwarenessState,
 } from '../../../server/sync/awareness-guard.ts'
 import { jsonBytesDepth, jsonTextDepth } from '../../../server/sync/wire-bytes.ts'
+import { encodeAwarenessEntries } from '../../support/awareness-encoding.ts'
 
 const LIMITS = { maxBytes: 4096, maxDepth: 8 }
 const UPDATE_LIMITS = { ...LIMITS, maxEntries: 16 }
@@ -166,14 +166,14 @@ describe('decodeAwarenessUpdate / encodeAwarenessUpdateFrom', () => {
         { clientID: a.clientID, clock: 1, state: { user: { name: 'Alice' }, field: 'notes' } },
       ],
     })
-    if (r.ok) expect(encodeAwarenessUpdateFrom(r.entries)).toEqual(update)
+    if (r.ok) expect(encodeAwarenessEntries(r.entries)).toEqual(update)
     a.destroy()
   })
 
   it('lets the server stamp user from the session, so a client cannot pose as another (S5)', () => {
     const mallory = clientAwareness({ user: { id: 'admin', name: 'Dr. Admin' }, field: 'priority' })
     const removed = { clientID: 77, clock: 3, state: null }
-    const update = encodeAwarenessUpdateFrom([
+    const update = encodeAwarenessEntries([
       ...decodeOk(encodeAwarenessUpdate(mallory, [mallory.clientID])),
       removed,
     ])
@@ -182,7 +182,7 @@ describe('decodeAwarenessUpdate / encodeAwarenessUpdateFrom', () => {
       state: e.state && { ...e.state, user: { id: 'u-mallory', name: 'Mallory' } },
     }))
     const server = new Awareness(new Y.Doc())
-    applyAwarenessUpdate(server, encodeAwarenessUpdateFrom(stamped), 'client')
+    applyAwarenessUpdate(server, encodeAwarenessEntries(stamped), 'client')
     expect(server.getStates().get(mallory.clientID)).toEqual({
       user: { id: 'u-mallory', name: 'Mallory' },
       field: 'priority',
@@ -245,7 +245,7 @@ describe('decodeAwarenessUpdate / encodeAwarenessUpdateFrom', () => {
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 5 }), (entries) => {
         const expected = entries.map((e) => ({ ...e, state: JSON.parse(JSON.stringify(e.state)) }))
-        const r = decodeAwarenessUpdate(encodeAwarenessUpdateFrom(entries as AwarenessEntry[]), {
+        const r = decodeAwarenessUpdate(encodeAwarenessEntries(entries as AwarenessEntry[]), {
           maxBytes: 1e6,
           maxDepth: 8,
           maxEntries: 5,

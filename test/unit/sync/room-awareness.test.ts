@@ -17,14 +17,10 @@ import {
 import * as Y from 'yjs'
 import { silentLogger } from '../../../server/logger.ts'
 import { MemoryDocLogStore } from '../../../server/storage/memory-doc-log.ts'
-import { encodeAwareness, encodeAwarenessMessage } from '../../../server/sync/messages.ts'
-import {
-  type AwarenessChange,
-  type ClientAwarenessEntry,
-  Room,
-  type RoomMember,
-} from '../../../server/sync/room.ts'
+import { encodeAwarenessMessage } from '../../../server/sync/messages.ts'
+import { type AwarenessChange, Room, type RoomMember } from '../../../server/sync/room.ts'
 import { parseDocName } from '../../../shared/protocol.ts'
+import { awarenessFrame, encodeAwarenessEntries } from '../../support/awareness-encoding.ts'
 import { isAwarenessFrame, MemorySocket } from '../../support/memory-socket.ts'
 
 /** The room's (and the reference's) own awareness client id, so entries can name it too. */
@@ -68,7 +64,7 @@ function reference(names?: Parameters<typeof record>[1]) {
   awareness.setLocalState(null)
   const broadcasts: Uint8Array[] = []
   awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
-    broadcasts.push(encodeAwareness(awareness, [...added, ...updated, ...removed]))
+    broadcasts.push(awarenessFrame(awareness, [...added, ...updated, ...removed]))
   })
   const events = record(awareness, names)
   return { awareness, broadcasts, events }
@@ -85,17 +81,6 @@ function room(hooks: ConstructorParameters<typeof Room>[5] = {}) {
     { lastSeq: 0, recordsSinceSnapshot: 0 },
     1000,
   )
-}
-
-function encodeEntries(entries: readonly ClientAwarenessEntry[]): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, entries.length)
-  for (const entry of entries) {
-    encoding.writeVarUint(e, entry.clientID)
-    encoding.writeVarUint(e, entry.clock)
-    encoding.writeVarString(e, JSON.stringify(entry.state))
-  }
-  return encoding.toUint8Array(e)
 }
 
 const clocksOf = (awareness: Awareness) =>
@@ -129,7 +114,7 @@ describe('Room.applyClientAwareness', () => {
           const origin = member()
           r.add(origin)
           for (const entries of updates) {
-            applyAwarenessUpdate(ref.awareness, encodeEntries(entries), origin)
+            applyAwarenessUpdate(ref.awareness, encodeAwarenessEntries(entries), origin)
             // Connections hand over fresh objects; the reference parsed its own copies.
             r.applyClientAwareness(structuredClone(entries), origin)
           }
@@ -155,7 +140,7 @@ describe('Room.applyClientAwareness', () => {
         r.add(sender)
         r.add(watcher)
         for (const entries of updates) {
-          applyAwarenessUpdate(ref.awareness, encodeEntries(entries), 'client')
+          applyAwarenessUpdate(ref.awareness, encodeAwarenessEntries(entries), 'client')
           r.applyClientAwareness(structuredClone(entries), sender)
         }
         expect(watcher.socket.sent).toEqual(ref.broadcasts)
@@ -219,12 +204,12 @@ describe('encodeAwarenessMessage', () => {
         ),
         (entries) => {
           const ref = reference()
-          applyAwarenessUpdate(ref.awareness, encodeEntries(entries), 'client')
+          applyAwarenessUpdate(ref.awareness, encodeAwarenessEntries(entries), 'client')
           // Ids the awareness knows (an entry at clock 0 for an unknown id is not applied).
           const ids = [...new Set(entries.map((e) => e.clientID))].filter((id) =>
             ref.awareness.meta.has(id),
           )
-          const expected = encodeAwareness(ref.awareness, ids)
+          const expected = awarenessFrame(ref.awareness, ids)
           expect(new Uint8Array(encodeAwarenessMessage(ref.awareness, ids))).toEqual(expected)
           // And it is the reference server's framing of encodeAwarenessUpdate.
           const e = encoding.createEncoder()
