@@ -20,6 +20,7 @@ export function ensureBuilt(root: string): 'built' | 'fresh' {
   execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
+    env: productionEnv(),
   })
   return 'built'
 }
@@ -39,4 +40,16 @@ function newestIn(path: string): number {
   let newest = stat.mtimeMs
   for (const entry of readdirSync(path)) newest = Math.max(newest, newestIn(join(path, entry)))
   return newest
+}
+
+/**
+ * The environment of `npm run build`: a build started from inside vitest would inherit
+ * NODE_ENV=test and VITEST=…, and Vite would bundle development builds of the libraries
+ * (the offline start from the service worker then failed in the e2e run).
+ */
+function productionEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' }
+  for (const name of Object.keys(env))
+    if (name.startsWith('VITEST') || name === 'TEST') delete env[name]
+  return env
 }
