@@ -20,9 +20,11 @@ function shuffleKeys(value: unknown, seed: number): unknown {
   if (typeof value !== 'object' || value === null) return value
   const keys = Object.keys(value)
   const order = keys.map((k, i) => ({ k, r: Math.sin(seed * 31 + i) })).sort((a, b) => a.r - b.r)
-  const out: Record<string, unknown> = {}
-  for (const { k } of order) out[k] = shuffleKeys((value as Record<string, unknown>)[k], seed + 1)
-  return out
+  // fromEntries defines own properties, as JSON.parse does: `out[k] = …` with k = "__proto__"
+  // (which fc.jsonValue generates) would set the prototype instead.
+  return Object.fromEntries(
+    order.map(({ k }) => [k, shuffleKeys((value as Record<string, unknown>)[k], seed + 1)]),
+  )
 }
 
 describe('S33 canonicalJson', () => {
